@@ -1,0 +1,168 @@
+"""The compiled engine: forward and backward passes over a Network's blocks as matrix products.
+
+Notation (per sample; rows of a batch are samples):
+    net_j = b_j + Σ_{a→j} out_a · W_aj          out_j = f_j(net_j)
+    δ_j   = ∂E/∂net_j
+    output layer:  δ = (∂E/∂out) ⊙ f'(net)   (softmax: δ = s ⊙ (g − Σ g s));
+                   δ = out − t exactly when softmax meets cross-entropy or sigmoid meets
+                   binary cross-entropy
+    hidden layer:  δ_a = f'_a(net_a) ⊙ Σ_{a→j} δ_j · W_ajᵀ   (sums over every layer a feeds:
+                   skip connections add their share)
+    ∂E/∂W_aj = out_aᵀ · δ_j / n        ∂E/∂b_j = Σ_rows δ_j / n    (mean over the batch)
+Missing connections are masked: their weight and gradient stay exactly 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Activation, get_activation
+from .losses import get_loss
+from .network import Network
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class Pass:
+    """One forward (and optionally backward) pass: per-layer arrays, rows are samples."""
+
+    nets: list[Array]
+    outs: list[Array]
+    deltas: list[Array] | None = None
+
+
+class Engine:
+    """Parameters copied out of a Network, in the shapes the passes need."""
+
+    def __init__(self, net: Network) -> None:
+        net.validate()
+        self.sizes = net.sizes
+        n = len(self.sizes)
+        self.keys: list[tuple[int, int]] = sorted(net.blocks)
+        self.W: dict[tuple[int, int], Array] = {k: np.where(net.blocks[k].mask, net.blocks[k].weight, 0.0)
+                                                for k in self.keys}
+        masks = {k: net.blocks[k].mask for k in self.keys}
+        self.mask: dict[tuple[int, int], Array | None] = {
+            k: None if m.all() else m.astype(np.float64) for k, m in masks.items()}
+        self.b: list[Array] = [layer.biases.astype(np.float64).copy() for layer in net.layers]
+        self.incoming = [[a for (a, b) in self.keys if b == j] for j in range(n)]
+        self.outgoing = [[b for (a, b) in self.keys if a == j] for j in range(n)]
+        self.groups: list[list[tuple[Activation, NDArray[np.intp] | None]]] = [[]]
+        for layer in net.layers[1:]:
+            names = [layer.activation_of(k) for k in range(layer.size)]
+            uniq = sorted(set(names))
+            if len(uniq) == 1:
+                self.groups.append([(get_activation(uniq[0]), None)])
+            else:
+                self.groups.append([(get_activation(u), np.array([k for k, nm in enumerate(names) if nm == u]))
+                                    for u in uniq])
+        self.loss = get_loss(net.loss)
+        out_groups = self.groups[-1]
+        self.fused = len(out_groups) == 1 and out_groups[0][1] is None and \
+            self.loss.fused_with == out_groups[0][0].name
+
+    # ----------------------------------------------------------------- parameters
+    def parameters(self) -> list[Array]:
+        """Weight blocks (sorted by layer pair) then biases of layers 1..n-1; arrays are live."""
+        return [self.W[k] for k in self.keys] + self.b[1:]
+
+    def masks(self) -> list[Array | None]:
+        return [self.mask[k] for k in self.keys] + [None] * (len(self.sizes) - 1)
+
+    def write_back(self, net: Network) -> None:
+        net.set_parameters({k: w.copy() for k, w in self.W.items()}, [b.copy() for b in self.b])
+
+    def all_finite(self) -> bool:
+        return all(np.isfinite(p).all() for p in self.parameters())
+
+    # ----------------------------------------------------------------- passes
+    def _activate(self, j: int, net: Array) -> Array:
+        groups = self.groups[j]
+        if len(groups) == 1:
+            return groups[0][0].f(net)
+        out = np.empty_like(net)
+        for act, idx in groups:
+            out[:, idx] = act.f(net[:, idx])
+        return out
+
+    def _derivative(self, j: int, net: Array, out: Array) -> Array:
+        groups = self.groups[j]
+        if len(groups) == 1:
+            return groups[0][0].df(net, out)
+        d = np.empty_like(net)
+        for act, idx in groups:
+            d[:, idx] = act.df(net[:, idx], out[:, idx])
+        return d
+
+    def forward(self, x: Array) -> Pass:
+        outs: list[Array] = [x]
+        nets: list[Array] = [x]
+        W, b = self.W, self.b
+        for j in range(1, len(self.sizes)):
+            inc = self.incoming[j]
+            if inc:
+                net = outs[inc[0]] @ W[(inc[0], j)]
+                for a in inc[1:]:
+                    net += outs[a] @ W[(a, j)]
+                net += b[j]
+            else:
+                net = np.broadcast_to(b[j], (x.shape[0], self.sizes[j])).copy()
+            nets.append(net)
+            outs.append(self._activate(j, net))
+        return Pass(nets, outs)
+
+    def output_delta(self, p: Pass, t: Array) -> Array:
+        out = p.outs[-1]
+        if self.fused:
+            return out - t
+        g = self.loss.grad(out, t)
+        act, _ = self.groups[-1][0]
+        if act.whole_layer:  # softmax: full Jacobian-vector product
+            return out * (g - (g * out).sum(axis=1, keepdims=True))
+        return g * self._derivative(len(self.sizes) - 1, p.nets[-1], out)
+
+    def backward(self, p: Pass, t: Array) -> Pass:
+        """Fill ``p.deltas`` (δ = ∂E/∂net per sample); the input layer's δ is ∂E/∂x."""
+        n = len(self.sizes)
+        deltas: list[Array] = [None] * n  # type: ignore[list-item]
+        deltas[-1] = self.output_delta(p, t)
+        for a in range(n - 2, -1, -1):
+            outs = self.outgoing[a]
+            if not outs:
+                deltas[a] = np.zeros_like(p.outs[a])
+                continue
+            back = deltas[outs[0]] @ self.W[(a, outs[0])].T
+            for j in outs[1:]:
+                back += deltas[j] @ self.W[(a, j)].T
+            deltas[a] = back if a == 0 else back * self._derivative(a, p.nets[a], p.outs[a])
+        p.deltas = deltas
+        return p
+
+    def gradients(self, p: Pass) -> list[Array]:
+        """∂E/∂(parameters), mean over the batch, in the order of ``parameters()``."""
+        assert p.deltas is not None
+        inv = 1.0 / p.outs[0].shape[0]
+        grads = []
+        for k in self.keys:
+            g = p.outs[k[0]].T @ p.deltas[k[1]]
+            g *= inv
+            m = self.mask[k]
+            if m is not None:
+                g *= m
+            grads.append(g)
+        for j in range(1, len(self.sizes)):
+            grads.append(p.deltas[j].sum(axis=0) * inv)
+        return grads
+
+    def loss_per_sample(self, out: Array, t: Array) -> Array:
+        return self.loss.value(out, t)
+
+    def predict(self, x: Array) -> Array:
+        return self.forward(np.asarray(x, dtype=np.float64).reshape(-1, self.sizes[0])).outs[-1]
+
+
+def predict(net: Network, x: Array) -> Array:
+    return Engine(net).predict(x)

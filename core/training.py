@@ -1,0 +1,187 @@
+"""Training as a generator: one immutable EpochReport per epoch, cooperative stop, no printing.
+
+Update modes: ``batch_size=1`` is online (update after every training tuple, the textbook mode),
+``batch_size=B`` mini-batch, ``batch_size=0`` full batch (one update per epoch).
+
+An epoch's ``loss`` is the mean per-sample E measured during the epoch, each sample just before
+the update it takes part in (as SNNS and most tutorials report it); in full-batch mode that is the
+loss of the weights the epoch started with. ``mean_abs_delta`` is the mean |δ| per neuron over the
+epoch's samples. Same seed, same data, same settings: the same reports, bit for bit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engine import Engine
+from .network import Network
+from .optimizers import Optimizer, OptimizerSettings
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
+    batch_size: int = 1
+    shuffle: bool = True
+    seed: int = 0
+    max_epochs: int = 1000
+    target_loss: float | None = None
+    stop_when_all_correct: bool = False
+    min_weight_change: float | None = None
+    report_weights: bool = False
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 0:
+            raise ValueError("the batch size is 0 (full batch), 1 (online) or more")
+        if self.max_epochs < 0:
+            raise ValueError("the number of epochs cannot be negative")
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int
+    loss: float
+    val_loss: float | None
+    accuracy: float | None
+    val_accuracy: float | None
+    mean_abs_delta: tuple[Array, ...]  # per layer, per neuron; [0] is mean |∂E/∂x|
+    max_weight_change: float
+    weights: tuple[dict[tuple[int, int], Array], list[Array]] | None = None
+    stop_reason: str | None = None  # set on the last report of a run
+    diverged: bool = False
+
+
+def is_classification(y: Array) -> bool:
+    """Targets are 0/1 and, with several outputs, one-hot."""
+    if y.size == 0 or not np.isin(y, (0.0, 1.0)).all():
+        return False
+    return y.shape[1] == 1 or bool((y.sum(axis=1) == 1).all())
+
+
+def correct(out: Array, y: Array) -> NDArray[np.bool_]:
+    if y.shape[1] == 1:
+        return (out[:, 0] >= 0.5) == (y[:, 0] >= 0.5)
+    return out.argmax(axis=1) == y.argmax(axis=1)
+
+
+def _frozen(a: Array) -> Array:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def check_data(net: Network, x: Array, y: Array) -> tuple[Array, Array]:
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != net.n_inputs:
+        raise ValueError(f"the data has {x.shape[-1] if x.ndim else 0} input columns; "
+                         f"the network has {net.n_inputs} inputs")
+    if y.ndim != 2 or y.shape[1] != net.n_outputs:
+        raise ValueError(f"the data has {y.shape[-1] if y.ndim else 0} target columns; "
+                         f"the network has {net.n_outputs} outputs")
+    if x.shape[0] != y.shape[0] or x.shape[0] == 0:
+        raise ValueError("the data needs the same, non-zero number of inputs and targets")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("the data contains values that are not finite numbers")
+    return x, y
+
+
+def train(net: Network, x: Array, y: Array, config: TrainConfig,
+          validation: tuple[Array, Array] | None = None,
+          should_stop: Callable[[], bool] | None = None, first_epoch: int = 1) -> Iterator[EpochReport]:
+    """Train ``net`` in place; yields one report per epoch. The network holds the latest finite
+    weights whenever the generator is suspended, finished or closed."""
+    x, y = check_data(net, x, y)
+    if validation is not None:
+        validation = check_data(net, *validation)
+    eng = Engine(net)
+    params = eng.parameters()
+    n_w = len(eng.keys)
+    opt = Optimizer(config.optimizer, params, n_w, eng.masks())
+    rng = np.random.default_rng(config.seed)
+    n = x.shape[0]
+    bs = n if config.batch_size == 0 else min(config.batch_size, n)
+    classify = is_classification(y)
+    outs_epoch = np.empty_like(y)
+    delta_sums = [np.zeros(s) for s in eng.sizes]
+    starts = range(0, n, bs)
+    last_good = [p.copy() for p in params]
+    epoch = first_epoch - 1
+    try:
+        for epoch in range(first_epoch, first_epoch + config.max_epochs):
+            order = rng.permutation(n) if config.shuffle else None
+            for d in delta_sums:
+                d.fill(0.0)
+            for s in starts:
+                if order is None:
+                    xb, yb, sl = x[s:s + bs], y[s:s + bs], slice(s, s + bs)
+                else:
+                    sl = order[s:s + bs]
+                    xb, yb = x[sl], y[sl]
+                p = eng.backward(eng.forward(xb), yb)
+                outs_epoch[sl] = p.outs[-1]
+                for acc, d in zip(delta_sums, p.deltas):
+                    acc += np.abs(d).sum(axis=0)
+                opt.step(eng.gradients(p))
+            loss = float(eng.loss_per_sample(outs_epoch, y).mean())
+            change = max((float(np.abs(p - q).max()) if p.size else 0.0)
+                         for p, q in zip(params, last_good))
+            if not (np.isfinite(loss) and np.isfinite(change)):
+                what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+                for p, q in zip(params, last_good):
+                    p[...] = q
+                eng.write_back(net)
+                yield EpochReport(epoch, loss, None, None, None, tuple(_frozen(d / n) for d in delta_sums),
+                                  change, None,
+                                  f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
+                                  diverged=True)
+                return
+            for p, q in zip(params, last_good):
+                q[...] = p
+            acc_v = float(correct(outs_epoch, y).mean()) if classify else None
+            val_loss = val_acc = None
+            if validation is not None:
+                vo = eng.forward(validation[0]).outs[-1]
+                val_loss = float(eng.loss_per_sample(vo, validation[1]).mean())
+                val_acc = float(correct(vo, validation[1]).mean()) if classify else None
+            reason = _stop_reason(config, epoch - first_epoch + 1, loss, acc_v, change, should_stop)
+            weights = None
+            if config.report_weights or reason:
+                eng.write_back(net)
+                if config.report_weights:
+                    weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
+            yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
+                              tuple(_frozen(d / n) for d in delta_sums), change, weights, reason)
+            if reason:
+                return
+    finally:
+        eng.write_back(net)
+
+
+def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,
+                 should_stop: Callable[[], bool] | None) -> str | None:
+    if c.target_loss is not None and loss <= c.target_loss:
+        return f"loss {loss:.6g} reached the target {c.target_loss:g}"
+    if c.stop_when_all_correct and acc == 1.0:
+        return "every training example is classified correctly"
+    if c.min_weight_change is not None and change < c.min_weight_change:
+        return f"largest weight change {change:.3g} fell below {c.min_weight_change:g}"
+    if should_stop is not None and should_stop():
+        return "stopped by request"
+    if done >= c.max_epochs:
+        return f"reached {c.max_epochs} epochs"
+    return None
+
+
+def evaluate(net: Network, x: Array, y: Array) -> tuple[float, float | None]:
+    """(mean loss, accuracy or None) of the network as it stands."""
+    x, y = check_data(net, x, y)
+    eng = Engine(net)
+    out = eng.forward(x).outs[-1]
+    loss = float(eng.loss_per_sample(out, y).mean())
+    return loss, (float(correct(out, y).mean()) if is_classification(y) else None)
