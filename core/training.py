@@ -109,28 +109,17 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     classify = is_classification(y)
     outs_epoch = np.empty_like(y)
     delta_sums = [np.zeros(s) for s in eng.sizes]
-    starts = range(0, n, bs)
     last_good = [p.copy() for p in params]
     epoch = first_epoch - 1
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
-            order = rng.permutation(n) if config.shuffle else None
-            for d in delta_sums:
-                d.fill(0.0)
-            for s in starts:
-                if order is None:
-                    xb, yb, sl = x[s:s + bs], y[s:s + bs], slice(s, s + bs)
-                else:
-                    sl = order[s:s + bs]
-                    xb, yb = x[sl], y[sl]
-                p = eng.backward(eng.forward(xb), yb)
-                outs_epoch[sl] = p.outs[-1]
-                for acc, d in zip(delta_sums, p.deltas):
-                    acc += np.abs(d).sum(axis=0)
-                opt.step(eng.gradients(p))
-            loss = float(eng.loss_per_sample(outs_epoch, y).mean())
-            change = max((float(np.abs(p - q).max()) if p.size else 0.0)
-                         for p, q in zip(params, last_good))
+            # Overflow on the way to divergence is expected and reported below, not warned about.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                order = rng.permutation(n) if config.shuffle else None
+                _epoch(eng, opt, x, y, bs, order, outs_epoch, delta_sums)
+                loss = float(eng.loss_per_sample(outs_epoch, y).mean())
+                change = max((float(np.abs(p - q).max()) if p.size else 0.0)
+                             for p, q in zip(params, last_good))
             if not (np.isfinite(loss) and np.isfinite(change)):
                 what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
                 for p, q in zip(params, last_good):
@@ -146,7 +135,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             acc_v = float(correct(outs_epoch, y).mean()) if classify else None
             val_loss = val_acc = None
             if validation is not None:
-                vo = eng.forward(validation[0]).outs[-1]
+                with np.errstate(over="ignore", invalid="ignore"):
+                    vo = eng.forward(validation[0]).outs[-1]
                 val_loss = float(eng.loss_per_sample(vo, validation[1]).mean())
                 val_acc = float(correct(vo, validation[1]).mean()) if classify else None
             reason = _stop_reason(config, epoch - first_epoch + 1, loss, acc_v, change, should_stop)
@@ -161,6 +151,24 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 return
     finally:
         eng.write_back(net)
+
+
+def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
+           outs_epoch: Array, delta_sums: list[Array]) -> None:
+    """One pass over the data: forward, backward and an update per batch (the hot loop)."""
+    for d in delta_sums:
+        d.fill(0.0)
+    for s in range(0, x.shape[0], bs):
+        if order is None:
+            xb, yb, sl = x[s:s + bs], y[s:s + bs], slice(s, s + bs)
+        else:
+            sl = order[s:s + bs]
+            xb, yb = x[sl], y[sl]
+        p = eng.backward(eng.forward(xb), yb)
+        outs_epoch[sl] = p.outs[-1]
+        for acc, d in zip(delta_sums, p.deltas):
+            acc += np.abs(d).sum(axis=0)
+        opt.step(eng.gradients(p))
 
 
 def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,
