@@ -1,0 +1,1 @@
+"""Dock panels: Inspector, Network (layers), legend."""

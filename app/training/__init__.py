@@ -1,0 +1,2 @@
+def install_training(window):
+    """Filled by the training feature."""
