@@ -2,10 +2,14 @@
 
 Inputs are stored raw; ``normalization`` (min-max or z-score statistics) is applied on the way
 into the network, so a file keeps the user's numbers and predictions use the same scaling.
+Classification targets are one-hot rows (one column per class), or a single 0/1 column for a
+two-class problem with one sigmoid output. ``source`` records where the data came from
+(``{"kind": "embedded" | "generated" | "csv", ...}``, see docs/file-format.md).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,6 +61,36 @@ class Dataset:
     def __len__(self) -> int:
         return self.x.shape[0]
 
+    @property
+    def n_inputs(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.y.shape[1]
+
+    def check_fits(self, n_inputs: int, n_outputs: int) -> None:
+        """Raise ValueError saying which side differs if the data does not fit a network."""
+        if self.n_inputs != n_inputs:
+            raise ValueError(f"the data has {self.n_inputs} input columns; the network has {n_inputs} inputs")
+        if self.n_outputs != n_outputs:
+            raise ValueError(f"the data has {self.n_outputs} target columns; the network has {n_outputs} outputs")
+
+    def labels(self) -> NDArray[np.intp]:
+        """Class index of every row (classification): argmax of one-hot rows, or the 0/1 column."""
+        if self.y.shape[1] == 1:
+            return (self.y[:, 0] >= 0.5).astype(np.intp)
+        return self.y.argmax(axis=1)
+
+    def normalized(self, method: str | None) -> "Dataset":
+        """A copy whose normalisation is fitted to the training rows only (None removes it), so
+        validation rows never leak into the statistics."""
+        from dataclasses import replace
+        if method is None:
+            return replace(self, normalization=None)
+        tr, _ = self.split_indices()
+        return replace(self, normalization=Normalization.fit(method, self.x[tr]))
+
     def inputs(self) -> Array:
         """Inputs as the network sees them (normalised when the dataset says so)."""
         return self.normalization.apply(self.x) if self.normalization else self.x
@@ -75,3 +109,11 @@ class Dataset:
         tr, va = self.split_indices()
         val = (x[va], self.y[va]) if len(va) else None
         return x[tr], self.y[tr], val
+
+
+def one_hot(indices: Sequence[int], n_classes: int) -> Array:
+    """Rows with a 1 in column ``indices[r]`` and 0 elsewhere."""
+    idx = np.asarray(indices, dtype=np.intp)
+    out = np.zeros((len(idx), n_classes))
+    out[np.arange(len(idx)), idx] = 1.0
+    return out
