@@ -28,12 +28,11 @@ class Activation:
 
 
 def _sigmoid(net: Array) -> Array:
-    # Split by sign so exp never overflows; same value as 1 / (1 + e^-net).
-    out = np.empty_like(net)
-    pos = net >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-net[pos]))
-    e = np.exp(net[~pos])
-    out[~pos] = e / (1.0 + e)
+    # 1 / (1 + e^-net) written as ½(1 + tanh(net/2)): the same function, never overflows, and
+    # three vectorised calls instead of a sign split (online training is call-overhead bound).
+    out = np.tanh(net * 0.5)
+    out += 1.0
+    out *= 0.5
     return out
 
 

@@ -61,8 +61,22 @@ class Engine:
                                     for u in uniq])
         self.loss = get_loss(net.loss)
         out_groups = self.groups[-1]
+        self._mask_list = [self.mask[k] for k in self.keys]
+        self._zeros_in = np.zeros((1, self.sizes[0]))
+        self._grad_bufs = [np.empty_like(self.W[k]) for k in self.keys]
+        self._compile_plan()
         self.fused = len(out_groups) == 1 and out_groups[0][1] is None and \
             self.loss.fused_with == out_groups[0][0].name
+
+    def _compile_plan(self) -> None:
+        """Lists of (layer, [(source, W)], bias, activation) so the passes do no dict look-ups.
+        The arrays are the live parameter arrays: optimisers update them in place."""
+        single = [g[0][0] if len(g) == 1 else None for g in self.groups]
+        n = len(self.sizes)
+        self._plan = [(j, [(a, self.W[(a, j)]) for a in self.incoming[j]], self.b[j], single[j])
+                      for j in range(1, n)]
+        self._back_plan = [(a, [(j, self.W[(a, j)]) for j in self.outgoing[a]], single[a])
+                           for a in range(n - 2, -1, -1)]
 
     # ----------------------------------------------------------------- parameters
     def parameters(self) -> list[Array]:
@@ -100,18 +114,17 @@ class Engine:
     def forward(self, x: Array) -> Pass:
         outs: list[Array] = [x]
         nets: list[Array] = [x]
-        W, b = self.W, self.b
-        for j in range(1, len(self.sizes)):
-            inc = self.incoming[j]
+        for j, inc, b, single in self._plan:
             if inc:
-                net = outs[inc[0]] @ W[(inc[0], j)]
-                for a in inc[1:]:
-                    net += outs[a] @ W[(a, j)]
-                net += b[j]
+                a, w = inc[0]
+                net = outs[a] @ w
+                for a, w in inc[1:]:
+                    net += outs[a] @ w
+                net += b
             else:
-                net = np.broadcast_to(b[j], (x.shape[0], self.sizes[j])).copy()
+                net = np.broadcast_to(b, (x.shape[0], b.shape[0])).copy()
             nets.append(net)
-            outs.append(self._activate(j, net))
+            outs.append(single.f(net) if single is not None else self._activate(j, net))
         return Pass(nets, outs)
 
     def output_delta(self, p: Pass, t: Array) -> Array:
@@ -124,37 +137,47 @@ class Engine:
             return out * (g - (g * out).sum(axis=1, keepdims=True))
         return g * self._derivative(len(self.sizes) - 1, p.nets[-1], out)
 
-    def backward(self, p: Pass, t: Array) -> Pass:
-        """Fill ``p.deltas`` (δ = ∂E/∂net per sample); the input layer's δ is ∂E/∂x."""
+    def backward(self, p: Pass, t: Array, input_delta: bool = True) -> Pass:
+        """Fill ``p.deltas`` (δ = ∂E/∂net per sample). The input layer's entry is ∂E/∂x, or zeros
+        when ``input_delta`` is False (training skips that product: no weight depends on it)."""
         n = len(self.sizes)
         deltas: list[Array] = [None] * n  # type: ignore[list-item]
         deltas[-1] = self.output_delta(p, t)
-        for a in range(n - 2, -1, -1):
-            outs = self.outgoing[a]
+        for a, outs, single in self._back_plan:
+            if a == 0 and not input_delta:
+                deltas[0] = self._zeros_in
+                continue
             if not outs:
                 deltas[a] = np.zeros_like(p.outs[a])
                 continue
-            back = deltas[outs[0]] @ self.W[(a, outs[0])].T
-            for j in outs[1:]:
-                back += deltas[j] @ self.W[(a, j)].T
-            deltas[a] = back if a == 0 else back * self._derivative(a, p.nets[a], p.outs[a])
+            j, wt = outs[0]
+            back = deltas[j] @ wt.T
+            for j, wt in outs[1:]:
+                back += deltas[j] @ wt.T
+            if a:
+                back *= single.df(p.nets[a], p.outs[a]) if single is not None else \
+                    self._derivative(a, p.nets[a], p.outs[a])
+            deltas[a] = back
         p.deltas = deltas
         return p
 
-    def gradients(self, p: Pass) -> list[Array]:
-        """∂E/∂(parameters), mean over the batch, in the order of ``parameters()``."""
+    def gradients(self, p: Pass, scale: float | None = None, reuse: bool = False) -> list[Array]:
+        """∂E/∂(parameters) times ``scale`` (default 1/batch: the batch mean), in the order of
+        ``parameters()``. Scaling δ first costs a batch-sized product, not a weight-sized one.
+        ``reuse`` writes the weight gradients into buffers owned by the engine (valid until the
+        next call): fresh weight-sized arrays every step cost page faults on large networks."""
         assert p.deltas is not None
-        inv = 1.0 / p.outs[0].shape[0]
+        if scale is None:
+            scale = 1.0 / p.outs[0].shape[0]
+        scaled = [None] + [d * scale for d in p.deltas[1:]]
         grads = []
-        for k in self.keys:
-            g = p.outs[k[0]].T @ p.deltas[k[1]]
-            g *= inv
-            m = self.mask[k]
+        for (a, j), m, buf in zip(self.keys, self._mask_list, self._grad_bufs):
+            g = np.matmul(p.outs[a].T, scaled[j], out=buf) if reuse else p.outs[a].T @ scaled[j]
             if m is not None:
                 g *= m
             grads.append(g)
         for j in range(1, len(self.sizes)):
-            grads.append(p.deltas[j].sum(axis=0) * inv)
+            grads.append(scaled[j].sum(axis=0))
         return grads
 
     def loss_per_sample(self, out: Array, t: Array) -> Array:

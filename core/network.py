@@ -355,9 +355,9 @@ def next_free_name(prefix: str, taken: list[str]) -> str:
 def default_names(layer: int, size: int, n_layers: int, taken: list[str], hidden: bool = False) -> list[str]:
     """i1.., h1.. (numbering continues across hidden layers so names stay unique), o1.."""
     prefix = "h" if hidden else prefix_for(layer, n_layers)
-    names, pool = [], list(taken)
-    for _ in range(size):
-        nm = next_free_name(prefix, pool)
-        names.append(nm)
-        pool.append(nm)
+    used, names, k = set(taken), [], 1
+    while len(names) < size:
+        if f"{prefix}{k}" not in used:
+            names.append(f"{prefix}{k}")
+        k += 1
     return names

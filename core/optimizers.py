@@ -47,6 +47,8 @@ class Optimizer:
         self.n_weights = n_weights  # the first n_weights params are weight blocks
         self.masks = masks
         self.t = 0
+        # Plain gradient descent lets the engine fold η into the gradient (one pass fewer).
+        self.folds_lr = settings.name == "sgd" and not (settings.l1 or settings.l2)
         self.state1 = [np.zeros_like(p) for p in params] if settings.name != "sgd" else []
         self.state2 = [np.zeros_like(p) for p in params] if settings.name == "adam" else []
 
@@ -67,7 +69,10 @@ class Optimizer:
         if s.l1 or s.l2:
             self._decay(grads)
         lr = s.learning_rate
-        if s.name == "sgd":
+        if self.folds_lr:
+            for p, g in zip(self.params, grads):
+                p -= g
+        elif s.name == "sgd":
             for p, g in zip(self.params, grads):
                 g *= lr
                 p -= g

@@ -49,7 +49,7 @@ class EpochReport:
     val_loss: float | None
     accuracy: float | None
     val_accuracy: float | None
-    mean_abs_delta: tuple[Array, ...]  # per layer, per neuron; [0] is mean |∂E/∂x|
+    mean_abs_delta: tuple[Array, ...]  # per layer, per neuron; [0] (inputs) is all zeros
     max_weight_change: float
     weights: tuple[dict[tuple[int, int], Array], list[Array]] | None = None
     stop_reason: str | None = None  # set on the last report of a run
@@ -67,6 +67,11 @@ def correct(out: Array, y: Array) -> NDArray[np.bool_]:
     if y.shape[1] == 1:
         return (out[:, 0] >= 0.5) == (y[:, 0] >= 0.5)
     return out.argmax(axis=1) == y.argmax(axis=1)
+
+
+def _mean_abs(deltas_epoch: list[Array]) -> tuple[Array, ...]:
+    """Mean |δ| per neuron over the epoch; the input layer's entry is zeros (inputs have no δ)."""
+    return tuple(_frozen(np.abs(d).mean(axis=0)) for d in deltas_epoch)
 
 
 def _frozen(a: Array) -> Array:
@@ -108,7 +113,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
     outs_epoch = np.empty_like(y)
-    delta_sums = [np.zeros(s) for s in eng.sizes]
+    deltas_epoch = [np.zeros((1, eng.sizes[0]))] + [np.empty((n, s)) for s in eng.sizes[1:]]
     last_good = [p.copy() for p in params]
     epoch = first_epoch - 1
     try:
@@ -116,7 +121,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             # Overflow on the way to divergence is expected and reported below, not warned about.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
-                _epoch(eng, opt, x, y, bs, order, outs_epoch, delta_sums)
+                _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas_epoch)
                 loss = float(eng.loss_per_sample(outs_epoch, y).mean())
                 change = max((float(np.abs(p - q).max()) if p.size else 0.0)
                              for p, q in zip(params, last_good))
@@ -125,7 +130,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 for p, q in zip(params, last_good):
                     p[...] = q
                 eng.write_back(net)
-                yield EpochReport(epoch, loss, None, None, None, tuple(_frozen(d / n) for d in delta_sums),
+                yield EpochReport(epoch, loss, None, None, None, _mean_abs(deltas_epoch),
                                   change, None,
                                   f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
                                   diverged=True)
@@ -146,7 +151,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 if config.report_weights:
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
-                              tuple(_frozen(d / n) for d in delta_sums), change, weights, reason)
+                              _mean_abs(deltas_epoch), change, weights, reason)
             if reason:
                 return
     finally:
@@ -154,21 +159,27 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
 
 
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
-           outs_epoch: Array, delta_sums: list[Array]) -> None:
+           outs_epoch: Array, deltas_epoch: list[Array]) -> None:
     """One pass over the data: forward, backward and an update per batch (the hot loop)."""
-    for d in delta_sums:
-        d.fill(0.0)
-    for s in range(0, x.shape[0], bs):
+    lr = opt.s.learning_rate if opt.folds_lr else 1.0
+    n = x.shape[0]
+    layers = range(1, len(deltas_epoch))
+    # Gathering shuffled rows into reused buffers avoids a fresh batch-sized array per step.
+    xbuf, ybuf = np.empty((bs, x.shape[1])), np.empty((bs, y.shape[1]))
+    for s in range(0, n, bs):
         if order is None:
             xb, yb, sl = x[s:s + bs], y[s:s + bs], slice(s, s + bs)
-        else:
+        elif s + bs <= n:
             sl = order[s:s + bs]
+            xb, yb = np.take(x, sl, axis=0, out=xbuf), np.take(y, sl, axis=0, out=ybuf)
+        else:
+            sl = order[s:]
             xb, yb = x[sl], y[sl]
-        p = eng.backward(eng.forward(xb), yb)
+        p = eng.backward(eng.forward(xb), yb, input_delta=False)
         outs_epoch[sl] = p.outs[-1]
-        for acc, d in zip(delta_sums, p.deltas):
-            acc += np.abs(d).sum(axis=0)
-        opt.step(eng.gradients(p))
+        for j in layers:
+            deltas_epoch[j][sl] = p.deltas[j]
+        opt.step(eng.gradients(p, lr / xb.shape[0], reuse=True))
 
 
 def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,
