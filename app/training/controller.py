@@ -1,0 +1,307 @@
+"""The training controller: starts, pauses, resumes, steps and stops runs of the worker thread,
+and commits each run to the document as one undo step with its history.
+
+Pause and Resume: a pause ends the worker's run and commits its weights; Resume starts a new run
+from the document's network as it then stands (edits made while paused included) and continues the
+epoch count and the epoch budget. Optimiser state (momentum, Adam's moments) starts afresh.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from core.project import HistoryEntry
+from core.training import EpochReport, TrainConfig
+
+from .worker import RunResult, TrainingWorker
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+LIVE_VIEW_SECONDS = 0.05  # the canvas shows the newest weights at most this often
+
+
+def params_fit(net, weights: dict, biases: list) -> bool:
+    """True if a run's parameters still fit the network (its structure did not change)."""
+    if set(weights) != set(net.blocks) or len(biases) != len(net.layers):
+        return False
+    return all(net.blocks[k].weight.shape == w.shape for k, w in weights.items()) and \
+        all(layer.size == len(b) for layer, b in zip(net.layers, biases))
+
+
+def epoch_text(a: int, b: int) -> str:
+    return f"Training, epoch {a}" if a == b else f"Training, epochs {a}\u2013{b}"
+
+
+class TrainingController(QObject):
+    state_changed = Signal(str)
+    run_started = Signal(bool)  # stepping
+    epochs_reported = Signal(list)  # batches of EpochReport, GUI thread, every epoch once
+    run_ended = Signal(object)  # RunResult, after it was committed
+    message = Signal(str)
+    stats_changed = Signal(int, float, float)  # epoch, loss, epochs per second
+
+    def __init__(self, document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.state = IDLE
+        self.epochs_per_second: float | None = None
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._after = "finish"  # what the end of the current run leads to: pause, stop, finish
+        self._stepping = False
+        self._before = None
+        self._run_reports: list[EpochReport] = []
+        self._session_done = 0  # epochs of the current Start…Stop session
+        self._session_budget = 0
+        self._rate = deque(maxlen=64)  # (time, epoch) for epochs per second
+        self._last_weights = None
+        self._live_timer = QTimer(self, singleShot=True, interval=int(LIVE_VIEW_SECONDS * 1000))
+        self._live_timer.timeout.connect(self._show_live)
+        document.about_to_edit.connect(self._on_about_to_edit)
+        document.project_replaced.connect(self._on_project_replaced)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def stepping(self) -> bool:
+        return self._stepping
+
+    def next_epoch(self) -> int:
+        hist = self.document.project.history
+        return hist[-1].epoch + 1 if hist else 1
+
+    def remaining_epochs(self) -> int:
+        return max(self._session_budget - self._session_done, 0)
+
+    # ----------------------------------------------------------------- commands
+    def start(self) -> bool:
+        """A new session: up to the configuration's max_epochs from the current weights."""
+        if self.running:
+            return False
+        self._session_done = 0
+        self._session_budget = self.document.project.training.max_epochs
+        return self._launch(self._session_budget, stepping=False)
+
+    def resume(self) -> bool:
+        if self.running or self.state != PAUSED:
+            return False
+        if self.remaining_epochs() <= 0:
+            self._session_budget = self._session_done + self.document.project.training.max_epochs
+        return self._launch(self.remaining_epochs(), stepping=False)
+
+    def step(self) -> bool:
+        """Train exactly one epoch (shown slowly); the state stays idle or paused."""
+        if self.running:
+            return False
+        return self._launch(1, stepping=True)
+
+    def pause(self, wait: bool = False) -> None:
+        if self.running:
+            self._after = "pause"
+            self._worker.request_stop()
+            if wait:
+                self._wait_for_worker()
+
+    def stop(self, wait: bool = False) -> None:
+        if self.running:
+            self._after = "stop"
+            self._worker.request_stop()
+            if wait:
+                self._wait_for_worker()
+        elif self.state == PAUSED:
+            self._set_state(IDLE)
+            self.message.emit("Training stopped")
+
+    def toggle_pause(self) -> None:
+        if self.running and not self._stepping:
+            self.pause()
+        elif self.state == PAUSED:
+            self.resume()
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        self.epochs_per_second = epochs_per_second or None
+        if self._worker is not None:
+            self._worker.set_speed(self.epochs_per_second)
+
+    def apply_edit(self, edit) -> None:
+        """Run ``edit()`` (which pushes on the undo stack); a running session pauses for it
+        and carries on afterwards, since the user asked for this change from the training views."""
+        was_running = self.running and not self._stepping
+        self.pause(wait=True)
+        edit()
+        if was_running and self.state == PAUSED:
+            self.resume()
+
+    def shutdown(self) -> bool:
+        """Stop and join the thread, committing what was trained (close hooks, app exit)."""
+        if self.running:
+            self.stop(wait=True)
+        return True
+
+    # ----------------------------------------------------------------- the run
+    def _launch(self, epochs: int, stepping: bool) -> bool:
+        doc = self.document
+        dataset = doc.project.dataset
+        if dataset is None:
+            self.message.emit("Choose a dataset in the Training dock before training")
+            return False
+        if epochs <= 0:
+            self.message.emit("The epoch budget is used up; raise the number of epochs")
+            return False
+        try:
+            x, y, validation = dataset.arrays()
+            net = doc.network
+            net.validate()
+        except ValueError as exc:
+            self.message.emit(f"Cannot train: {exc}")
+            return False
+        cfg: TrainConfig = doc.project.training
+        from dataclasses import replace
+        cfg = replace(cfg, max_epochs=epochs, report_weights=False)
+        self._before = net.get_parameters()
+        self._run_reports = []
+        self._stepping = stepping
+        self._after = "finish"
+        self._rate.clear()
+        worker = TrainingWorker(net, x, y, validation, cfg, first_epoch=self.next_epoch(),
+                                epochs_per_second=None if stepping else self.epochs_per_second)
+        thread = QThread()
+        thread.setObjectName("training")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.run_finished.connect(thread.quit, Qt.DirectConnection)  # quit() is thread-safe
+        worker.epochs_reported.connect(self._on_epochs_reported)
+        worker.run_finished.connect(self._on_run_finished)
+        self._worker, self._thread = worker, thread
+        thread.start()
+        if not stepping:
+            self._set_state(RUNNING)
+        self.run_started.emit(stepping)
+        return True
+
+    def _wait_for_worker(self) -> None:
+        """Block until the worker's run is over and its last signals were handled here."""
+        thread = self._thread
+        if thread is None:
+            return
+        while not thread.wait(50):
+            thread.quit()
+        QCoreApplication.sendPostedEvents(self, 0)
+
+    @Slot(list)
+    def _on_epochs_reported(self, reports: list) -> None:
+        if self._worker is None:
+            return
+        self._run_reports.extend(reports)
+        last = reports[-1]
+        for r in reversed(reports):
+            if r.weights is not None:
+                self._last_weights = r.weights
+                if not self._live_timer.isActive():
+                    self._live_timer.start()
+                break
+        now = time.perf_counter()
+        self._rate.append((now, last.epoch))
+        while len(self._rate) > 2 and now - self._rate[0][0] > 1.0:
+            self._rate.popleft()
+        self.epochs_reported.emit(reports)
+        self.stats_changed.emit(last.epoch, last.loss, self.epoch_rate())
+
+    def epoch_rate(self) -> float:
+        if len(self._rate) < 2:
+            return 0.0
+        (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+
+    @Slot()
+    def _show_live(self) -> None:
+        if self._last_weights is not None and self.running:
+            w, b = self._last_weights
+            if params_fit(self.document.network, w, b):
+                self.document.show_parameters({k: v.copy() for k, v in w.items()},
+                                              [v.copy() for v in b])
+
+    @Slot(object)
+    def _on_run_finished(self, result: RunResult) -> None:
+        thread, self._thread, self._worker = self._thread, None, None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+        self._live_timer.stop()
+        self._last_weights = None
+        stepping, self._stepping = self._stepping, False
+        self._commit(result)
+        if result.error:
+            self._set_state(IDLE)
+            self.message.emit(f"Training failed: {result.error}")
+        elif result.diverged:
+            self._set_state(PAUSED)
+            self.message.emit(f"Paused: {result.stop_reason}")
+        elif stepping:
+            if self.state == RUNNING:
+                self._set_state(PAUSED)
+            self.message.emit(f"Stepped one epoch (epoch {result.last_epoch})")
+        elif self._after == "pause":
+            self._set_state(PAUSED)
+            self.message.emit(f"Paused at epoch {result.last_epoch}")
+        elif self._after in ("stop", "discard"):
+            self._set_state(IDLE)
+            self.message.emit(f"Stopped at epoch {result.last_epoch}")
+        else:
+            self._set_state(IDLE)
+            self.message.emit(f"Finished: {result.stop_reason}" if result.stop_reason else "Finished")
+        self.run_ended.emit(result)
+
+    def _commit(self, result: RunResult) -> None:
+        reports, self._run_reports = self._run_reports, []
+        done = [r for r in reports if not r.diverged]
+        self._session_done += len(done)
+        if self._after == "discard" or result.last_epoch < result.first_epoch or self._before is None:
+            return
+        doc = self.document
+        if not params_fit(doc.network, result.weights, result.biases):
+            self.message.emit("The network changed during training; the run was not applied")
+            return
+        a, b = result.first_epoch, done[-1].epoch if done else result.first_epoch
+        if done:
+            doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before)
+            doc.append_history([HistoryEntry.from_report(r) for r in done])
+        else:  # diverged on the first epoch: the network holds the weights it started with
+            doc.show_parameters(*self._before)
+        self._before = None
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # ----------------------------------------------------------------- document events
+    @Slot()
+    def _on_about_to_edit(self) -> None:
+        if self.running:
+            self.pause(wait=True)
+            self.message.emit("Training paused for the edit; press Resume to continue")
+
+    @Slot()
+    def _on_project_replaced(self) -> None:
+        if self.running:
+            self._after = "discard"
+            self._worker.request_stop()
+            self._wait_for_worker()
+        self._session_done = self._session_budget = 0
+        self._set_state(IDLE)
+
+
+def params_equal(a, b) -> bool:
+    """Parameters as get_parameters returns them, compared exactly (used by tests)."""
+    (wa, ba), (wb, bb) = a, b
+    return set(wa) == set(wb) and all(np.array_equal(wa[k], wb[k]) for k in wa) and \
+        len(ba) == len(bb) and all(np.array_equal(x, y) for x, y in zip(ba, bb))

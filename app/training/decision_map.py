@@ -1,0 +1,321 @@
+"""The input-plane map for two-input networks: the network's output over a grid with the data on
+top (like TensorFlow Playground), small maps of every hidden neuron (hover one to enlarge it),
+and clicks that add (left) or remove (right) data points through the undo stack.
+
+Every value drawn comes from ``core.engine.Engine.forward`` over the grid; refreshed at most every
+``REFRESH_MS`` however fast the weights change.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from core.datasets import Dataset
+from core.engine import Engine
+
+GRID = 60
+REFRESH_MS = 100
+THUMB = 44
+THUMBS_PER_ROW = 8
+NEG, MID, POS = np.array([245, 147, 34.]), np.array([232, 234, 235.]), np.array([8, 119, 189.])
+CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+
+def diverging(t: np.ndarray) -> np.ndarray:
+    """t in [0, 1] -> RGB (orange, light grey, blue), shape t.shape + (3,)."""
+    t = np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)[..., None]
+    lo = MID + (NEG - MID) * (1 - 2 * t)
+    hi = MID + (POS - MID) * (2 * t - 1)
+    return np.where(t < 0.5, lo, hi)
+
+
+def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
+    if activation in ("sigmoid", "softmax", "step", "hard_sigmoid"):
+        return 0.0, 1.0
+    if activation == "tanh":
+        return -1.0, 1.0
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+def class_of(y: np.ndarray) -> np.ndarray:
+    return (y[:, 0] >= 0.5).astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+
+
+class _Thumb(QLabel):
+    hovered = Signal(object)  # (layer, index) or None
+
+    def __init__(self, key: tuple[int, int], name: str) -> None:
+        super().__init__()
+        self.key = key
+        self.setFixedSize(THUMB, THUMB)
+        self.setToolTip(f"{name}: output over the input plane")
+        self.setFrameShape(QLabel.Box)
+
+    def enterEvent(self, event) -> None:  # noqa: N802
+        self.hovered.emit(self.key)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered.emit(None)
+
+
+class DecisionMap(QWidget):
+    def __init__(self, document, edit=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._edit = edit or (lambda fn: fn())
+        self.shown_neuron: tuple[int, int] | None = None  # None = the output
+        self.last_pass = None
+        self.plane = (0.0, 1.0, 0.0, 1.0)
+        self.refresh_count = 0
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.vb.setMenuEnabled(False)
+        item.vb.setAspectLocked(True)
+        self.plot.setMinimumSize(220, 220)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        item.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=8, pxMode=True)
+        item.addItem(self.points)
+        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
+        self.title = QLabel("Output")
+        self.class_box = QComboBox()
+        self.class_box.setToolTip("Left-click the map to add a point of this class; "
+                                  "right-click a point to remove it")
+        self.note = QLabel("The input-plane map needs a network with two inputs.")
+        self.note.setWordWrap(True)
+        self.thumbs_box = QWidget()
+        self.thumbs = QGridLayout(self.thumbs_box)
+        self.thumbs.setContentsMargins(0, 0, 0, 0)
+        self.thumbs.setSpacing(3)
+        self._thumb_widgets: list[_Thumb] = []
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(QLabel("Add:"))
+        head.addWidget(self.class_box)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(head)
+        lay.addWidget(self.note)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(QLabel("Hidden neurons (hover to enlarge):"))
+        lay.addWidget(self.thumbs_box)
+        self.plot.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        document.parameters_changed.connect(self.schedule)
+        document.structure_changed.connect(self._on_structure_changed)
+        document.neuron_changed.connect(self.schedule)
+        document.dataset_changed.connect(self._on_dataset_changed)
+        document.training_config_changed.connect(self.schedule)
+        self._on_dataset_changed()
+        self._on_structure_changed()
+
+    # ----------------------------------------------------------------- refresh
+    @Slot()
+    def schedule(self, *_) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def applicable(self) -> bool:
+        return self.document.network.n_inputs == 2
+
+    @Slot()
+    def _on_structure_changed(self) -> None:
+        self._build_thumbs()
+        self.schedule()
+
+    @Slot()
+    def _on_dataset_changed(self) -> None:
+        ds = self.document.project.dataset
+        self.class_box.clear()
+        names = self._class_names(ds)
+        self.class_box.addItems(names)
+        self.class_box.setCurrentIndex(min(1, len(names) - 1))
+        if ds is not None and ds.x.shape[1] == 2 and len(ds):
+            lo, hi = ds.x.min(axis=0), ds.x.max(axis=0)
+            pad = np.maximum((hi - lo) * 0.1, 0.1)
+            lo, hi = lo - pad, hi + pad
+            self.plane = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+        self.plot.getPlotItem().setLabel("bottom", ds.input_names[0] if ds and ds.x.shape[1] == 2 else "x1")
+        self.plot.getPlotItem().setLabel("left", ds.input_names[1] if ds and ds.x.shape[1] == 2 else "x2")
+        self.schedule()
+
+    def _class_names(self, ds: Dataset | None) -> list[str]:
+        n_out = self.document.network.n_outputs
+        if ds is not None and ds.class_names:
+            return [f"class {c}" for c in ds.class_names]
+        k = 2 if n_out == 1 else n_out
+        return [f"class {c}" for c in range(k)]
+
+    def grid_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x0, x1, y0, y1 = self.plane
+        gx = np.linspace(x0, x1, GRID)
+        gy = np.linspace(y0, y1, GRID)
+        xx, yy = np.meshgrid(gx, gy)  # row = y, column = x
+        raw = np.column_stack([xx.ravel(), yy.ravel()])
+        ds = self.document.project.dataset
+        net_in = ds.normalization.apply(raw) if ds is not None and ds.normalization else raw
+        return raw, net_in, np.array([x0, x1, y0, y1])
+
+    @Slot()
+    def refresh(self) -> None:
+        self._timer.stop()
+        ok = self.applicable()
+        self.note.setVisible(not ok)
+        self.plot.setVisible(ok)
+        self.thumbs_box.setVisible(ok)
+        if not ok:
+            return
+        net = self.document.network
+        try:
+            _, net_in, _ = self.grid_inputs()
+            self.last_pass = Engine(net).forward(net_in)
+        except ValueError:
+            self.last_pass = None
+            return
+        self.refresh_count += 1
+        self._draw_main()
+        self._draw_points()
+        self._draw_thumbs()
+
+    def neuron_rgb(self, layer: int, index: int) -> np.ndarray:
+        """(GRID, GRID, 3) colours of one neuron's output over the plane."""
+        v = self.last_pass.outs[layer][:, index].reshape(GRID, GRID)
+        lo, hi = value_range(self.document.network.activation_of(layer, index), v)
+        return diverging((v - lo) / (hi - lo))
+
+    def output_rgb(self) -> np.ndarray:
+        out = self.last_pass.outs[-1]
+        net = self.document.network
+        if out.shape[1] == 1:
+            return self.neuron_rgb(len(net.layers) - 1, 0)
+        p = np.clip(out, 0.0, None)
+        p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        cols = np.array([QColor(CLASS_COLOURS[k % len(CLASS_COLOURS)]).getRgb()[:3]
+                         for k in range(out.shape[1])], dtype=float)
+        rgb = p @ cols
+        conf = p.max(axis=1, keepdims=True)
+        rgb = MID + (rgb - MID) * np.clip((conf - 1 / out.shape[1]) * out.shape[1] / (out.shape[1] - 1), 0, 1)
+        return rgb.reshape(GRID, GRID, 3)
+
+    def _draw_main(self) -> None:
+        key = self.shown_neuron
+        net = self.document.network
+        if key is not None and (key[0] >= len(net.layers) - 1 or key[1] >= net.layers[key[0]].size):
+            key = self.shown_neuron = None
+        rgb = self.output_rgb() if key is None else self.neuron_rgb(*key)
+        self.title.setText("Output" if key is None else f"Hidden neuron {net.name_of(*key)}")
+        self.image.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        x0, x1, y0, y1 = self.plane
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def _draw_points(self) -> None:
+        ds = self.document.project.dataset
+        if ds is None or ds.x.shape[1] != 2 or len(ds) == 0:
+            self.points.setData([])
+            return
+        _, val_idx = ds.split_indices()
+        is_val = np.zeros(len(ds), dtype=bool)
+        is_val[val_idx] = True
+        if ds.task == "classification" or self._looks_like_classes(ds.y):
+            cls = class_of(ds.y)
+            brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls]
+        else:
+            t = ds.y[:, 0]
+            lo, hi = float(t.min()), float(t.max())
+            rgb = diverging((t - lo) / (hi - lo if hi > lo else 1.0))
+            brushes = [pg.mkBrush(*c) for c in rgb.astype(int)]
+        spots = [{"pos": (float(p[0]), float(p[1])), "brush": pg.mkBrush(None) if v else b,
+                  "pen": pg.mkPen(b.color(), width=2) if v else pg.mkPen("w", width=1), "data": k}
+                 for k, (p, b, v) in enumerate(zip(ds.x, brushes, is_val))]
+        self.points.setData(spots)
+
+    @staticmethod
+    def _looks_like_classes(y: np.ndarray) -> bool:
+        return bool(np.isin(y, (0.0, 1.0)).all())
+
+    # ----------------------------------------------------------------- hidden-neuron maps
+    def _build_thumbs(self) -> None:
+        for w in self._thumb_widgets:
+            self.thumbs.removeWidget(w)
+            w.deleteLater()
+        self._thumb_widgets = []
+        net = self.document.network
+        if net.n_inputs != 2:
+            return
+        row = 0
+        for li in range(1, len(net.layers) - 1):
+            if li > 1:
+                row += (net.layers[li - 1].size - 1) // THUMBS_PER_ROW + 1
+            for k in range(net.layers[li].size):
+                t = _Thumb((li, k), net.name_of(li, k))
+                t.hovered.connect(self.show_neuron)
+                self.thumbs.addWidget(t, row + k // THUMBS_PER_ROW, k % THUMBS_PER_ROW)
+                self._thumb_widgets.append(t)
+
+    def _draw_thumbs(self) -> None:
+        for t in self._thumb_widgets:
+            rgb = np.ascontiguousarray(self.neuron_rgb(*t.key)[::-1].astype(np.uint8))
+            img = QImage(rgb.data, GRID, GRID, 3 * GRID, QImage.Format_RGB888).copy()
+            t.setPixmap(QPixmap.fromImage(img).scaled(THUMB - 2, THUMB - 2))
+
+    @Slot(object)
+    def show_neuron(self, key: tuple[int, int] | None) -> None:
+        """Show one hidden neuron's map in the big plot (None: back to the output)."""
+        self.shown_neuron = key
+        if self.last_pass is not None:
+            self._draw_main()
+
+    # ----------------------------------------------------------------- the user's own points
+    @Slot(object)
+    def _on_clicked(self, event) -> None:
+        vb = self.plot.getPlotItem().vb
+        if not self.applicable() or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        pos = vb.mapSceneToView(event.scenePos())
+        if event.button() == Qt.LeftButton:
+            self.add_point(pos.x(), pos.y(), self.class_box.currentIndex())
+            event.accept()
+        elif event.button() == Qt.RightButton:
+            hits = self.points.pointsAt(pos)
+            if len(hits):
+                self.remove_point(int(hits[0].data()))
+            event.accept()
+
+    def add_point(self, x: float, y: float, cls: int) -> None:
+        net = self.document.network
+        ds = self.document.project.dataset
+        n_out = net.n_outputs
+        target = np.zeros((1, n_out))
+        if n_out == 1:
+            target[0, 0] = 1.0 if cls >= 1 else 0.0
+        else:
+            target[0, min(max(cls, 0), n_out - 1)] = 1.0
+        if ds is None or ds.x.shape[1] != 2 or ds.y.shape[1] != n_out:
+            new = Dataset(np.array([[x, y]]), target, task="classification",
+                          class_names=self._class_names(None))
+            text = "Add a data point (new data set)"
+        else:
+            new = replace(ds, x=np.vstack([ds.x, [[x, y]]]), y=np.vstack([ds.y, target]),
+                          source={"kind": "embedded"})
+            text = f"Add a point of {self.class_box.itemText(cls) or 'class'}"
+        self._edit(lambda: self.document.set_dataset(new, text))
+
+    def remove_point(self, index: int) -> None:
+        ds = self.document.project.dataset
+        if ds is None or not 0 <= index < len(ds) or len(ds) == 1:
+            return
+        keep = np.arange(len(ds)) != index
+        new = replace(ds, x=ds.x[keep], y=ds.y[keep], source={"kind": "embedded"})
+        self._edit(lambda: self.document.set_dataset(new, "Remove a data point"))

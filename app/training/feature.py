@@ -1,0 +1,197 @@
+"""Wires the training feature into the main window: controller, docks, actions, menu, toolbar,
+status bar and close hook. ``install_training(window)`` (package ``__init__``) builds one."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from core.initializers import initialise
+
+from .controller import IDLE, PAUSED, RUNNING, TrainingController
+from .decision_map import DecisionMap
+from .dock import TrainingPanel
+from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
+from .loss_plot import LossPlot
+from .probe import PredictionProbe
+
+ACTIONS = [  # key, text, shortcut, tip
+    ("start", "&Start", "F5", "Train from the current weights for the configured number of epochs"),
+    ("pause", "&Pause", "F6", "Pause after the current epoch; the weights so far become one undo step"),
+    ("resume", "&Resume", "F7", "Carry on from the network as it stands (optimiser state restarts)"),
+    ("stop", "S&top", "Shift+F5", "Stop training after the current epoch"),
+    ("step", "Step one &epoch", "F10", "Train exactly one epoch and show the backward sweep"),
+    ("reset", "Reset &weights", "Ctrl+Shift+R", "Draw new random weights (seeded) and clear the history"),
+]
+
+
+class TrainingFeature(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        doc = self.document = window.document
+        self.controller = TrainingController(doc, self)
+        self.actions: dict[str, QAction] = {}
+        for key, text, shortcut, tip in ACTIONS:
+            act = QAction(text, window)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setToolTip(f"{tip} ({shortcut})")
+            act.setStatusTip(tip)
+            self.actions[key] = act
+        self.actions["start"].triggered.connect(self.controller.start)
+        self.actions["pause"].triggered.connect(self.controller.pause)
+        self.actions["resume"].triggered.connect(self.controller.resume)
+        self.actions["stop"].triggered.connect(self.controller.stop)
+        self.actions["step"].triggered.connect(self.controller.step)
+        self.actions["reset"].triggered.connect(self.reset_weights)
+
+        self.panel = TrainingPanel(doc, self.controller, self.actions)
+        self.legend = GlowLegend(self._glow_colour())
+        self.loss_plot = LossPlot()
+        self.decision_map = DecisionMap(doc, self.controller.apply_edit)
+        self.probe = PredictionProbe(doc)
+        scene = getattr(window, "scene", None)
+        self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
+        self.glow.scale_changed.connect(self.legend.set_scale)
+
+        self.docks: dict[str, QDockWidget] = {}
+        controls = QWidget()
+        lay = QVBoxLayout(controls)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.panel)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
+        self._add_dock("training", "Training", scroll, Qt.LeftDockWidgetArea)
+        self._add_dock("loss", "Loss", self.loss_plot, Qt.BottomDockWidgetArea)
+        self._add_dock("map", "Input plane", self.decision_map, Qt.RightDockWidgetArea)
+        self._add_dock("probe", "Prediction probe", self.probe, Qt.RightDockWidgetArea)
+        if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
+            window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
+            self.docks["map"].raise_()
+
+        menu = getattr(window, "train_menu", None)
+        if menu is not None:
+            for key in ("start", "pause", "resume", "stop", "step"):
+                menu.addAction(self.actions[key])
+            menu.addSeparator()
+            menu.addAction(self.actions["reset"])
+            menu.addSeparator()
+            for dock in self.docks.values():
+                menu.addAction(dock.toggleViewAction())
+        toolbar = getattr(window, "toolbar", None)
+        if toolbar is not None:
+            toolbar.addSeparator()
+            for key in ("start", "pause", "resume", "stop", "step"):
+                toolbar.addAction(self.actions[key])
+        self.status_label = QLabel("")
+        if hasattr(window, "statusBar"):
+            window.statusBar().addPermanentWidget(self.status_label)
+        hooks = getattr(window, "close_requested_hooks", None)
+        if hooks is not None:
+            hooks.append(self.controller.shutdown)
+
+        c = self.controller
+        c.epochs_reported.connect(self._on_epochs_reported)
+        c.stats_changed.connect(self._on_stats)
+        c.state_changed.connect(self._update_actions)
+        c.run_started.connect(self._on_run_started)
+        c.run_ended.connect(self._update_actions)
+        c.message.connect(self._show_message)
+        self.panel.speed_changed.connect(self._on_speed_changed)
+        doc.history_changed.connect(self._on_history_changed)
+        doc.structure_changed.connect(self.glow.clear)
+        doc.project_replaced.connect(self.glow.clear)
+        hovered = getattr(scene, "neuron_hovered", None)
+        if hovered is not None:
+            hovered.connect(self._on_neuron_hovered)
+        self._on_history_changed()
+        self._update_actions()
+
+    def _add_dock(self, key: str, title: str, widget: QWidget, area) -> None:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(f"training_{key}_dock")
+        dock.setWidget(widget)
+        if hasattr(self.window, "addDockWidget"):
+            self.window.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    @staticmethod
+    def _glow_colour():
+        try:
+            from app import style
+            return style.GLOW
+        except ImportError:
+            return "#ff7800"
+
+    # ----------------------------------------------------------------- slots
+    @Slot(list)
+    def _on_epochs_reported(self, reports: list) -> None:
+        self.loss_plot.append_reports(reports)
+        self.glow.show_reports(reports)
+
+    @Slot(int, float, float)
+    def _on_stats(self, epoch: int, loss: float, rate: float) -> None:
+        self.status_label.setText(f"Epoch {epoch} · loss {loss:.5g} · {rate:,.0f} epochs/s")
+
+    @Slot(str)
+    def _show_message(self, text: str) -> None:
+        if hasattr(self.window, "statusBar"):
+            self.window.statusBar().showMessage(text, 8000)
+
+    @Slot(bool)
+    def _on_run_started(self, stepping: bool) -> None:
+        eps = self.controller.epochs_per_second
+        if stepping:
+            self.glow.set_sweep_seconds(STEP_SWEEP_SECONDS)
+        elif eps:
+            self.glow.set_sweep_seconds(min(STEP_SWEEP_SECONDS, 0.8 / eps))
+        else:
+            self.glow.set_sweep_seconds(0.0)
+        self._update_actions()
+
+    @Slot(object)
+    def _on_speed_changed(self, eps) -> None:
+        self.controller.set_speed(eps)
+        if self.controller.running and not self.controller.stepping:
+            self._on_run_started(False)
+
+    @Slot()
+    def _on_history_changed(self) -> None:
+        self.loss_plot.set_history(self.document.project.history)
+
+    @Slot(object)
+    def _on_neuron_hovered(self, key) -> None:
+        net = self.document.network
+        if key is not None and 0 < key[0] < len(net.layers) - 1:
+            self.decision_map.show_neuron(tuple(key))
+        else:
+            self.decision_map.show_neuron(None)
+
+    @Slot()
+    def _update_actions(self, *_) -> None:
+        c = self.controller
+        busy = c.running
+        self.actions["start"].setEnabled(not busy)
+        self.actions["pause"].setEnabled(busy and c.state == RUNNING)
+        self.actions["resume"].setEnabled(not busy and c.state == PAUSED)
+        self.actions["stop"].setEnabled(busy or c.state == PAUSED)
+        self.actions["step"].setEnabled(not busy)
+        self.actions["reset"].setEnabled(True)
+
+    @Slot()
+    def reset_weights(self) -> None:
+        c = self.controller
+        if c.running:
+            c.stop(wait=True)
+        elif c.state == PAUSED:
+            c.stop()
+        net = self.document.network.copy()
+        initialise(net, "uniform", scale=0.5, seed=self.document.project.training.seed)
+        w, b = net.get_parameters()
+        self.document.set_parameters(w, b, "Reset weights")
+        self.document.clear_history()
+        self.glow.clear()

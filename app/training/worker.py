@@ -1,0 +1,143 @@
+"""The training worker: runs core's ``train`` generator in a QThread and delivers its reports.
+
+Every epoch's report is kept; reports reach the GUI in batches (a list per signal) at most every
+``BATCH_SECONDS``, plus a final flush, so a fast network cannot flood the event queue. Stop and
+pause use a ``threading.Event`` (a blocking loop never runs queued slots). The worker trains its
+own copy of the network; the GUI only ever receives immutable reports and copies.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.network import Network
+from core.training import EpochReport, TrainConfig, train
+
+BATCH_SECONDS = 0.04
+
+
+class _LiveConfig:
+    """A TrainConfig whose ``report_weights`` is decided by the worker from epoch to epoch.
+
+    ``train`` reads ``config.report_weights`` after each epoch; copying every block every epoch
+    costs a tiny network about a quarter of its speed, while the GUI only needs the weights of the
+    last epoch of each batch. Every other attribute is the user's frozen TrainConfig.
+    """
+
+    def __init__(self, base: TrainConfig) -> None:
+        self._base = base
+        self.want_weights = True
+
+    @property
+    def report_weights(self) -> bool:
+        return self.want_weights
+
+    def __getattr__(self, name: str):
+        return getattr(self._base, name)
+
+
+@dataclass
+class RunResult:
+    """What a finished run leaves behind (sent once, after the last batch)."""
+
+    weights: dict = field(default_factory=dict)
+    biases: list = field(default_factory=list)
+    first_epoch: int = 1
+    last_epoch: int = 0  # 0 when no epoch completed
+    stop_reason: str | None = None
+    diverged: bool = False
+    stopped: bool = False  # ended by request (stop, pause or an edit)
+    error: str | None = None
+
+
+class TrainingWorker(QObject):
+    """Lives in its own QThread; ``run`` is connected to ``QThread.started``."""
+
+    epochs_reported = Signal(list)  # list[EpochReport], in epoch order
+    run_finished = Signal(object)  # RunResult
+
+    def __init__(self, net: Network, x: np.ndarray, y: np.ndarray,
+                 validation: tuple[np.ndarray, np.ndarray] | None, config: TrainConfig,
+                 first_epoch: int = 1, epochs_per_second: float | None = None) -> None:
+        super().__init__()
+        self._net = net.copy()
+        self._x, self._y, self._validation = x, y, validation
+        self._config = config
+        self._first_epoch = first_epoch
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._interval = 0.0
+        self.set_speed(epochs_per_second)
+
+    # ----------------------------------------------------------------- thread-safe controls
+    def request_stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """None or 0 = as fast as possible; otherwise at most this many epochs per second."""
+        self._interval = 1.0 / epochs_per_second if epochs_per_second else 0.0
+        self._wake.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    # ----------------------------------------------------------------- the loop
+    @Slot()
+    def run(self) -> None:
+        result = RunResult(first_epoch=self._first_epoch)
+        pending: list[EpochReport] = []
+        config = _LiveConfig(self._config)
+        last_emit = time.perf_counter()
+        try:
+            gen = train(self._net, self._x, self._y, config, self._validation,
+                        should_stop=self._stop.is_set, first_epoch=self._first_epoch)
+            try:
+                for report in gen:
+                    epoch_start = time.perf_counter()
+                    pending.append(report)
+                    result.last_epoch = report.epoch
+                    if report.stop_reason:
+                        result.stop_reason = report.stop_reason
+                        result.diverged = report.diverged
+                    now = time.perf_counter()
+                    pacing = self._interval > 0.0
+                    if report.weights is not None and (pacing or now - last_emit >= BATCH_SECONDS):
+                        self.epochs_reported.emit(pending)
+                        pending, last_emit = [], now
+                    config.want_weights = pacing or now - last_emit >= BATCH_SECONDS
+                    if self._stop.is_set():
+                        break
+                    if pacing:
+                        self._pace(epoch_start)
+                        if self._stop.is_set():
+                            break
+                    else:
+                        time.sleep(0)  # let the GUI thread take the GIL between epochs
+            finally:
+                gen.close()  # leaves the last finite weights in self._net
+        except Exception as exc:  # a bad dataset or network: reported, never raised in the thread
+            result.error = str(exc)
+        if pending:
+            self.epochs_reported.emit(pending)
+        if self._stop.is_set() and result.stop_reason is None:
+            result.stopped = True
+            result.stop_reason = "stopped by request"
+        elif result.stop_reason == "stopped by request":
+            result.stopped = True
+        result.weights, result.biases = self._net.get_parameters()
+        self.run_finished.emit(result)
+
+    def _pace(self, epoch_start: float) -> None:
+        """Sleep until the next epoch is due; wakes at once on stop or a change of speed."""
+        while not self._stop.is_set():
+            self._wake.clear()
+            remaining = epoch_start + self._interval - time.perf_counter()
+            if self._interval <= 0.0 or remaining <= 0.0:
+                return
+            self._wake.wait(remaining)
