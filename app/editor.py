@@ -220,6 +220,35 @@ class Editor(QObject):
                 net.layers[layer].biases[index] = self._small_weight()
         return self._push_structure(f"Add a neuron to layer {layer}", edit)
 
+    def resize_layer(self, layer: int, size: int) -> bool:
+        """Add neurons at the end of a layer, or remove its last ones, to reach ``size``."""
+        current = self.net.layers[layer].size
+        if size < 1:
+            return self._refuse("a layer needs at least one neuron")
+        if size == current:
+            return False
+        if size < current:
+            return self.remove_neurons([(layer, k) for k in range(size, current)])
+        full = [k for k, b in self.net.blocks.items() if layer in k and b.mask.all()]
+        fresh = {k: np.round(self._rng.uniform(-0.5, 0.5, (size - current) * (
+            self.net.layers[k[1] if k[0] == layer else k[0]].size)), 2) for k in full}
+        biases = np.round(self._rng.uniform(-0.5, 0.5, size - current), 2)
+
+        def edit(net: Network) -> None:
+            for n in range(current, size):
+                net.insert_neuron(layer, n)
+                if layer > 0:
+                    net.layers[layer].biases[n] = biases[n - current]
+            for (a, b), values in fresh.items():
+                blk = net.blocks[(a, b)]
+                if a == layer:
+                    blk.weight[current:, :] = values.reshape(size - current, -1)
+                    blk.mask[current:, :] = True
+                else:
+                    blk.weight[:, current:] = values.reshape(-1, size - current)
+                    blk.mask[:, current:] = True
+        return self._push_structure(f"Layer {layer}: {size} neurons", edit)
+
     def remove_neurons(self, neurons: list[tuple[int, int]]) -> bool:
         return self.delete(neurons, [], [])
 

@@ -1,0 +1,128 @@
+"""All connections of one (source layer, target layer) pair drawn by one cached item.
+
+Painting 100,000 lines costs seconds per frame on the raster engine (DESIGN.md §3), so the item
+prebuilds QLineF lists grouped by pen (sign × width bucket) and, above ``limit`` connections,
+keeps only the ``limit`` strongest by |w| plus a faint band standing for the rest. It paints
+through DeviceCoordinateCache, so an unchanged item costs a pixmap blit per frame.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from .. import style
+
+DEFAULT_LIMIT = 2500
+
+
+def _hull(points: np.ndarray) -> np.ndarray:
+    """Convex hull (monotone chain) of a few points, counter-clockwise."""
+    pts = sorted(set(map(tuple, points.tolist())))
+    if len(pts) <= 2:
+        return np.array(pts)
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def _corners(xy: np.ndarray) -> np.ndarray:
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+
+
+class EdgeBatchItem(QGraphicsItem):
+    Type = QGraphicsItem.UserType + 4
+
+    def __init__(self, key: tuple[int, int], limit: int = DEFAULT_LIMIT) -> None:
+        super().__init__()
+        self.key = key
+        self.limit = limit
+        self.src_xy = np.zeros((0, 2))
+        self.dst_xy = np.zeros((0, 2))
+        self.mask = np.zeros((0, 0), dtype=bool)
+        self.weight = np.zeros((0, 0))
+        self.max_abs = 1.0
+        self.groups: list[tuple[QPen, list[QLineF]]] = []
+        self.band: QPolygonF | None = None
+        self.n_total = 0
+        self.n_drawn = 0
+        self._rect = QRectF()
+        self.setZValue(-10)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_geometry(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> None:
+        self.src_xy, self.dst_xy = np.asarray(src_xy, float), np.asarray(dst_xy, float)
+        both = np.vstack([self.src_xy, self.dst_xy])
+        lo, hi = both.min(axis=0), both.max(axis=0)
+        pad = style.MAX_WIDTH
+        self.prepareGeometryChange()
+        self._rect = QRectF(lo[0] - pad, lo[1] - pad, hi[0] - lo[0] + 2 * pad, hi[1] - lo[1] + 2 * pad)
+        self._rebuild()
+
+    def set_weights(self, mask: np.ndarray, weight: np.ndarray, max_abs: float) -> None:
+        self.mask, self.weight, self.max_abs = mask, weight, max_abs
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.groups, self.band = [], None
+        if self.mask.shape != (len(self.src_xy), len(self.dst_xy)):
+            self.update()
+            return
+        ii, jj = np.nonzero(self.mask)
+        w = self.weight[ii, jj]
+        self.n_total = len(w)
+        if len(w) > self.limit:
+            keep = np.argpartition(-np.abs(w), self.limit)[: self.limit]
+            ii, jj, w = ii[keep], jj[keep], w[keep]
+            hull = _hull(np.vstack([_corners(self.src_xy), _corners(self.dst_xy)]))
+            self.band = QPolygonF([QPointF(x, y) for x, y in hull])
+        self.n_drawn = len(w)
+        mag = np.abs(w) / self.max_abs if self.max_abs > 0 else np.zeros_like(w)
+        level = np.minimum((mag * style.WIDTH_BUCKETS).astype(int), style.WIDTH_BUCKETS - 1)
+        sign = np.sign(w).astype(int)
+        coords = np.column_stack([self.src_xy[ii], self.dst_xy[jj]])
+        dense = self.n_drawn > 300  # many lines: thinner and more transparent so structure shows
+        lo, hi = (0.25, 1.6) if dense else (style.MIN_WIDTH, style.MAX_WIDTH)
+        a_lo, a_hi = (25, 170) if dense else (70, 255)
+        for lv in range(style.WIDTH_BUCKETS):  # weak to strong, both signs at each strength
+            for s in (0, -1, 1):
+                sel = (sign == s) & (level == lv)
+                if not sel.any():
+                    continue
+                colour = QColor(style.weight_colour(float(s)))
+                colour.setAlpha(int(a_lo + (a_hi - a_lo) * lv / (style.WIDTH_BUCKETS - 1)))
+                width = lo + (hi - lo) * (lv + 0.5) / style.WIDTH_BUCKETS
+                pen = QPen(colour, width)
+                pen.setCosmetic(False)
+                lines = [QLineF(a, b, c, d) for a, b, c, d in coords[sel].tolist()]
+                self.groups.append((pen, lines))
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self.band is not None:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(style.BAND)
+            painter.drawPolygon(self.band)
+        painter.setRenderHint(QPainter.Antialiasing, self.n_drawn <= 600)
+        for pen, lines in self.groups:
+            painter.setPen(pen)
+            painter.drawLines(lines)

@@ -1,0 +1,289 @@
+"""Scene items for neurons, single connections (small networks) and layer headers.
+
+Items draw and report intent to their scene (``scene.item_*`` hooks); they never edit the model.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from .. import style
+
+ACT_SHORT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
+             "linear": "lin", "softmax": "soft"}
+PORT_R = 5.5
+GLOW_MARGIN = 14.0
+
+
+class NeuronItem(QGraphicsItem):
+    Type = QGraphicsItem.UserType + 1
+
+    def __init__(self, layer: int, index: int, radius: float, role: str) -> None:
+        super().__init__()
+        self.layer, self.index, self.radius, self.role = layer, index, radius, role
+        self.name = ""
+        self.activation = ""
+        self.override = False
+        self.bias: float | None = None
+        self.show_values = False
+        self.glow: float | None = None
+        self.hovered = False
+        self.can_connect = role != "output"
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+    def type(self) -> int:
+        return self.Type
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.layer, self.index
+
+    def set_state(self, name: str, activation: str, override: bool, bias: float | None,
+                  show_values: bool) -> None:
+        self.name, self.activation, self.override, self.bias = name, activation, override, bias
+        self.show_values = show_values
+        self.setToolTip(self._tooltip())
+        self.update()
+
+    def _tooltip(self) -> str:
+        lines = [f"<b>{self.name}</b> (layer {self.layer}, neuron {self.index + 1})"]
+        if self.bias is not None:
+            lines.append(f"bias = {self.bias:.6f}")
+            lines.append(f"activation: {self.activation}{' (own)' if self.override else ''}")
+        lines.append("Drag to move · drag from the dot on the right to connect · double-click to edit")
+        return "<br>".join(lines)
+
+    def set_glow(self, value: float | None) -> None:
+        if value != self.glow:
+            self.glow = value
+            self.update()
+
+    # ----------------------------------------------------------------- geometry
+    def boundingRect(self) -> QRectF:
+        r = self.radius + GLOW_MARGIN
+        below = 22.0 if self.radius >= style.RADIUS else 0.0
+        return QRectF(-r - 30, -r, 2 * r + 60, 2 * r + below)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        r = self.radius
+        path.addEllipse(QPointF(0, 0), r, r)
+        if self.can_connect:
+            path.addEllipse(self.port_pos(), PORT_R + 2, PORT_R + 2)
+        return path
+
+    def port_pos(self) -> QPointF:
+        return QPointF(self.radius, 0.0)
+
+    def is_on_port(self, local: QPointF) -> bool:
+        if not self.can_connect:
+            return False
+        d = local - self.port_pos()
+        return math.hypot(d.x(), d.y()) <= PORT_R + 3
+
+    # ----------------------------------------------------------------- painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        r = self.radius
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        if self.glow is not None and self.glow > 0:
+            g = QRadialGradient(QPointF(0, 0), r + GLOW_MARGIN)
+            c = QColor(style.GLOW)
+            c.setAlpha(int(230 * min(1.0, self.glow)))
+            g.setColorAt(r / (r + GLOW_MARGIN), c)
+            c2 = QColor(c)
+            c2.setAlpha(0)
+            g.setColorAt(1.0, c2)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(g))
+            painter.drawEllipse(QPointF(0, 0), r + GLOW_MARGIN, r + GLOW_MARGIN)
+        selected = self.isSelected()
+        border = QPen(style.SELECTED if selected else
+                      (style.HOVER if self.hovered else style.NEURON_BORDER),
+                      3.0 if selected else 1.5)
+        painter.setPen(border)
+        painter.setBrush(style.NEURON_FILL[self.role])
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        if r * lod >= 12:
+            painter.setPen(Qt.black)
+            painter.setFont(style.value_font(10 if r >= style.RADIUS else 5, bold=True))
+            name_rect = QRectF(-r, -r * 0.75, 2 * r, r * 0.95)
+            painter.drawText(name_rect, Qt.AlignCenter, self.name)
+            if self.layer > 0 and r >= style.RADIUS:
+                painter.setFont(style.value_font(7, bold=self.override))
+                painter.setPen(QColor("#444") if not self.override else QColor("#8e24aa"))
+                painter.drawText(QRectF(-r, r * 0.15, 2 * r, r * 0.6), Qt.AlignCenter,
+                                 ACT_SHORT.get(self.activation, self.activation))
+        if self.show_values and self.bias is not None and r >= style.RADIUS:
+            painter.setFont(style.value_font(8.5))
+            painter.setPen(style.weight_colour(self.bias).darker(130))
+            painter.drawText(QRectF(-r - 30, r + 1, 2 * r + 60, 18), Qt.AlignHCenter | Qt.AlignTop,
+                             f"b = {style.format_value(self.bias)}")
+        if self.can_connect and (self.hovered or selected):
+            painter.setPen(QPen(style.TEMP_LINK, 1.2))
+            painter.setBrush(QColor("#c8e6c9"))
+            painter.drawEllipse(self.port_pos(), PORT_R, PORT_R)
+
+    # ----------------------------------------------------------------- events -> scene hooks
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+        if self.scene() is not None:
+            self.scene().item_hovered(self)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+        if self.scene() is not None:
+            self.scene().item_hovered(None)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().item_moved(self)
+        return super().itemChange(change, value)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.scene().item_double_clicked(self, event.scenePos())
+
+
+class ConnectionItem(QGraphicsItem):
+    """One pickable connection (small networks only)."""
+
+    Type = QGraphicsItem.UserType + 2
+
+    def __init__(self, key: tuple[int, int, int, int]) -> None:
+        super().__init__()
+        self.key = key
+        self.line = QLineF()
+        self.weight = 0.0
+        self.max_abs = 1.0
+        self.label_t = 0.5
+        self.show_values = False
+        self.hovered = False
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_line(self, p1: QPointF, r1: float, p2: QPointF, r2: float) -> None:
+        line = QLineF(p1, p2)
+        length = line.length()
+        if length > r1 + r2:
+            a, b = r1 / length, 1 - r2 / length
+            line = QLineF(line.pointAt(a), line.pointAt(b))
+        self.prepareGeometryChange()
+        self.line = line
+        self.update()
+
+    def set_weight(self, weight: float, max_abs: float, show_values: bool) -> None:
+        self.weight, self.max_abs, self.show_values = weight, max_abs, show_values
+        self.setToolTip(f"weight = {weight:.6f}\nDouble-click to type a value; Delete removes it")
+        self.update()
+
+    def label_pos(self) -> QPointF:
+        return self.line.pointAt(self.label_t)
+
+    def boundingRect(self) -> QRectF:
+        pad = style.MAX_WIDTH + 4
+        rect = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
+        if self.show_values:
+            c = self.label_pos()
+            rect = rect.united(QRectF(c.x() - 32, c.y() - 10, 64, 20))
+        return rect
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line.p1())
+        path.lineTo(self.line.p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(10.0, style.weight_width(self.weight, self.max_abs) + 6))
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        width = style.weight_width(self.weight, self.max_abs)
+        if self.isSelected() or self.hovered:
+            halo = QPen(style.SELECTED if self.isSelected() else style.HOVER, width + 6)
+            halo.setCapStyle(Qt.RoundCap)
+            painter.setPen(halo)
+            painter.drawLine(self.line)
+        pen = QPen(style.weight_colour(self.weight), width)
+        pen.setCapStyle(Qt.RoundCap)
+        painter.setPen(pen)
+        painter.drawLine(self.line)
+        if self.show_values:
+            text = style.format_value(self.weight)
+            painter.setFont(style.value_font(8.5))
+            c = self.label_pos()
+            fm = painter.fontMetrics()
+            w = fm.horizontalAdvance(text) + 8
+            box = QRectF(c.x() - w / 2, c.y() - 9, w, 18)
+            painter.setPen(QPen(style.weight_colour(self.weight), 0.8))
+            painter.setBrush(QColor(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(style.weight_colour(self.weight).darker(140))
+            painter.drawText(box, Qt.AlignCenter, text)
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+        self.scene().item_hovered(self)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+        self.scene().item_hovered(None)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.scene().item_double_clicked(self, event.scenePos())
+
+
+class LayerLabelItem(QGraphicsItem):
+    """The header above a layer; selecting it selects the layer."""
+
+    Type = QGraphicsItem.UserType + 3
+
+    def __init__(self, layer: int) -> None:
+        super().__init__()
+        self.layer = layer
+        self.text = ""
+        self._rect = QRectF(-40, -13, 80, 26)
+        self.setZValue(20)
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip("Click to select the layer; its settings appear in the Inspector")
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_text(self, text: str) -> None:
+        from PySide6.QtGui import QFontMetricsF
+        width = QFontMetricsF(style.value_font(9.5, bold=True)).horizontalAdvance(text) + 20
+        self.prepareGeometryChange()
+        self._rect = QRectF(-width / 2, -13, width, 26)
+        self.text = text
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        selected = self.isSelected()
+        painter.setPen(QPen(style.SELECTED, 2) if selected else Qt.NoPen)
+        painter.setBrush(QColor(252, 240, 200, 235) if selected else QColor(251, 251, 248, 215))
+        painter.drawRoundedRect(self.boundingRect().adjusted(1, 1, -1, -1), 6, 6)
+        painter.setPen(style.LAYER_LABEL)
+        painter.setFont(style.value_font(9.5, bold=True))
+        painter.drawText(self.boundingRect(), Qt.AlignCenter, self.text)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.scene().item_double_clicked(self, event.scenePos())

@@ -1,0 +1,193 @@
+"""The canvas view: zoom (wheel, Ctrl +/−), pan (middle button or Space + drag), fit to window,
+rubber-band selection, the weight legend in a corner and the in-place value editor."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtWidgets import QGraphicsView, QLineEdit
+
+from ..panels.legend import paint_legend
+from .scene import NetworkScene
+
+MIN_SCALE, MAX_SCALE = 0.01, 8.0
+
+
+class InlineEditor(QLineEdit):
+    """A one-line editor over the canvas; Enter commits, Esc or focus loss cancels."""
+
+    committed = Signal(str)
+
+    def __init__(self, parent) -> None:
+        super().__init__(parent)
+        self.setFixedWidth(150)
+        self.setStyleSheet("QLineEdit { border: 2px solid #f2b705; padding: 2px; background: white; }")
+        self.returnPressed.connect(self._commit)
+        self.hide()
+
+    def _commit(self) -> None:
+        text = self.text()
+        self.hide()
+        self.committed.emit(text)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Escape:
+            self.hide()
+            self.parentWidget().setFocus()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.hide()
+
+
+class NetworkView(QGraphicsView):
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: NetworkScene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.net_scene = scene
+        self.setRenderHint(QPainter.Antialiasing, True)
+        self.setRenderHint(QPainter.TextAntialiasing, True)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.DontAdjustForAntialiasing, True)
+        self.setAcceptDrops(False)
+        self.viewport().setAcceptDrops(False)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.show_legend = True
+        self._space_down = False
+        self._pan_from: QPointF | None = None
+        self._editing: tuple[str, tuple] | None = None
+        self.editor = InlineEditor(self.viewport())
+        self.editor.committed.connect(self._on_edit_committed)
+        scene.value_edit_requested.connect(self.start_inline_edit)
+        scene.selectionChanged.connect(self.viewport().update)
+
+    # ----------------------------------------------------------------- zoom
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        factor = max(MIN_SCALE, min(MAX_SCALE, factor))
+        self.setTransform(self.transform().fromScale(factor, factor))
+        self.zoom_changed.emit(factor)
+        self.viewport().update()
+
+    def zoom_by(self, ratio: float) -> None:
+        self.set_zoom(self.zoom * ratio)
+
+    def zoom_in(self) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.zoom_by(1.25)
+        self.setTransformationAnchor(anchor)
+
+    def zoom_out(self) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.zoom_by(0.8)
+        self.setTransformationAnchor(anchor)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_to_window(self) -> None:
+        rect: QRectF = self.net_scene.sceneRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self.zoom > 1.5:  # a tiny network should not be blown up beyond readable
+            self.set_zoom(1.5)
+            self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def wheelEvent(self, event) -> None:
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.0015 ** delta)
+        event.accept()
+
+    # ----------------------------------------------------------------- pan
+    def _start_pan(self, pos: QPointF) -> None:
+        self._pan_from = pos
+        self.viewport().setCursor(Qt.ClosedHandCursor)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space_down):
+            self._start_pan(event.position())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None and event.button() in (Qt.MiddleButton, Qt.LeftButton):
+            self._pan_from = None
+            self.viewport().setCursor(Qt.OpenHandCursor if self._space_down else Qt.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+            event.accept()
+            return
+        if event.key() in (Qt.Key_Delete, Qt.Key_Backspace) and not self.editor.isVisible():
+            self.net_scene.delete_selection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self.viewport().setCursor(Qt.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    # ----------------------------------------------------------------- legend
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if not self.show_legend:
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_legend(painter, self.viewport().rect(), self.net_scene.max_abs,
+                     self.net_scene.batches_summary())
+        painter.restore()
+
+    # ----------------------------------------------------------------- in-place editing
+    def start_inline_edit(self, kind: str, key: tuple, scene_pos: QPointF, text: str) -> None:
+        self._editing = (kind, key)
+        p = self.mapFromScene(scene_pos)
+        self.editor.setText(text)
+        self.editor.move(int(p.x() - self.editor.width() / 2), int(p.y() - self.editor.height() / 2))
+        self.editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
+                                "weight": "Type the weight"}[kind] + " · Enter to apply, Esc to cancel")
+        self.editor.show()
+        self.editor.raise_()
+        self.editor.selectAll()
+        self.editor.setFocus()
+
+    def _on_edit_committed(self, text: str) -> None:
+        if self._editing is not None:
+            kind, key = self._editing
+            self._editing = None
+            self.net_scene.commit_value_edit(kind, key, text)
+        self.setFocus()
