@@ -57,6 +57,8 @@ def load_project(path: str | os.PathLike) -> Project:
 
 def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
     """Parse the text of a .bpnet file; relative dataset paths resolve against ``base_dir``."""
+    if not text.strip():
+        raise FileFormatError("the file is empty")
     try:
         # NaN/Infinity are not JSON, but other writers emit them: parse, then refuse with a place.
         d = json.loads(text, parse_constant=float)
@@ -237,17 +239,17 @@ def _dataset(dd: dict | None, net: Network, base_dir: str | os.PathLike | None) 
         class_names = g("class_names")
     for key, n, what in (("input_names", net.n_inputs, "inputs"), ("target_names", net.n_outputs, "outputs")):
         if g(key) and len(g(key)) != n:
-            raise FileFormatError(f"has {len(g(key))} names; the network has {n} {what}", f"dataset.{key}")
+            raise FileFormatError(f"has {len(g(key))} names; the network has {_count(n, what)}", f"dataset.{key}")
     if class_names is not None and len(class_names) != net.n_outputs and not (
             net.n_outputs == 1 and len(class_names) == 2):
-        raise FileFormatError(f"has {len(class_names)} classes; the network has {net.n_outputs} outputs",
+        raise FileFormatError(f"has {len(class_names)} classes; the network has {_count(net.n_outputs, 'outputs')}",
                               "dataset.class_names")
     norm = None
     if g("normalization") is not None:
         nd = g("normalization")
         for key in ("offset", "scale"):
             if len(nd[key]) != net.n_inputs:
-                raise FileFormatError(f"has {len(nd[key])} values; the network has {net.n_inputs} inputs",
+                raise FileFormatError(f"has {len(nd[key])} values; the network has {_count(net.n_inputs, 'inputs')}",
                                       f"dataset.normalization.{key}")
         if 0 in nd["scale"]:
             raise FileFormatError("must not contain 0", "dataset.normalization.scale")
@@ -257,12 +259,16 @@ def _dataset(dd: dict | None, net: Network, base_dir: str | os.PathLike | None) 
                    g("validation_fraction"), g("split_seed"), source)
 
 
+def _count(n: int, plural: str) -> str:
+    return f"{n} {plural[:-1] if n == 1 else plural}"
+
+
 def _table(rows: list[list], width: int, path: str, what: str) -> np.ndarray:
     if not rows:
         raise FileFormatError("needs at least one row", path)
     for r, row in enumerate(rows):
         if len(row) != width:
-            raise FileFormatError(f"has {len(row)} values; the network has {width} {what}", f"{path}[{r}]")
+            raise FileFormatError(f"has {len(row)} values; the network has {_count(width, what)}", f"{path}[{r}]")
     return np.array(rows, dtype=np.float64).reshape(len(rows), width)
 
 
@@ -279,8 +285,10 @@ def _csv_data(dd: dict, source: dict, base_dir: str | os.PathLike | None) -> tup
         ds = read_csv(full, source["input_columns"], source["target_columns"], task=DATASET.get(dd, "task"),
                       has_header=source.get("has_header", True), delimiter=source.get("delimiter", ","),
                       class_names=DATASET.get(dd, "class_names"))
-    except (CsvError, OSError) as e:
-        raise FileFormatError(f"cannot read {source['path']}: {e}", "dataset.source.path") from None
+    except CsvError as e:
+        raise FileFormatError(f"{source['path']}: {e}", "dataset.source.path") from None
+    except OSError as e:
+        raise FileFormatError(f"cannot read {source['path']}: {e.strerror or e}", "dataset.source.path") from None
     source["path"] = str(full.resolve())  # in memory the path is absolute; saving makes it relative
     return ds.x, ds.y, ds.class_names
 
@@ -334,7 +342,7 @@ def _layer_dict(li: int, layer: Layer) -> dict:
     for k, name in enumerate(layer.names):
         nd: dict[str, Any] = {"name": name}
         bias = float(layer.biases[k])
-        if li or bias:
+        if li or bias or math.copysign(1.0, bias) < 0:  # input biases are unused: write only if set
             nd["bias"] = bias
         if layer.overrides[k] is not None:
             nd["activation"] = layer.overrides[k]
