@@ -78,3 +78,10 @@ def test_iris_and_digits_datasets():
     digits = load_project(example("digits").path)
     assert digits.dataset.x.shape == (1797, 64) and digits.dataset.y.shape == (1797, 10)
     assert digits.network.sizes == [64, 32, 10] and digits.network.loss == "cross_entropy"
+
+
+def test_resource_path_inside_a_pyinstaller_bundle(monkeypatch, tmp_path):
+    import sys
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert resource_path("examples", "xor.bpnet") == tmp_path / "resources" / "examples" / "xor.bpnet"
+    assert examples() == []  # the bundle folder is empty here

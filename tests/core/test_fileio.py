@@ -237,3 +237,13 @@ def test_csv_dataset_is_saved_by_relative_path(tmp_path):
     with pytest.raises(fileio.FileFormatError,
                        match=r"^dataset\.source\.path: \.\./data/pts\.csv: row 3, column 3 \(label\): class 'maybe'"):
         load_project(path)
+
+
+def test_example_in_the_docs_loads_as_documented():
+    text = (ROOT / "docs" / "file-format.md").read_text(encoding="utf-8")
+    doc = text.split("```json\n", 1)[1].split("```", 1)[0]
+    p = loads(doc)
+    shipped = load_project(ROOT / "resources" / "examples" / "textbook-2-2-2.bpnet")
+    assert p.description.endswith("...")
+    p.description = shipped.description  # shortened on the page
+    assert_same(shipped, p)
