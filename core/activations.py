@@ -8,6 +8,7 @@ allowed on the output layer; its backward pass is handled in the engine.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,9 @@ class Activation:
     f: Callable[[Array], Array]
     df: Callable[[Array, Array], Array]  # (net, out) -> d out / d net, elementwise
     whole_layer: bool = False  # softmax: output of one neuron depends on the whole layer
+    # Plain-float versions for the online fast path (core/online.py); None = not available.
+    scalar_f: Callable[[float], float] | None = None
+    scalar_df: Callable[[float, float], float] | None = None
 
 
 def _sigmoid(net: Array) -> Array:
@@ -47,18 +51,29 @@ def _softmax_df(net: Array, out: Array) -> Array:
     return out * (1.0 - out)
 
 
+def _sigmoid_scalar(net: float) -> float:
+    return 1.0 / (1.0 + math.exp(-net)) if net > -700.0 else 0.0
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "Logistic sigmoid", _sigmoid, lambda net, out: out * (1.0 - out)),
-        Activation("tanh", "tanh", np.tanh, lambda net, out: 1.0 - out * out),
+        Activation("sigmoid", "Logistic sigmoid", _sigmoid, lambda net, out: out * (1.0 - out),
+                   scalar_f=_sigmoid_scalar, scalar_df=lambda net, out: out * (1.0 - out)),
+        Activation("tanh", "tanh", np.tanh, lambda net, out: 1.0 - out * out,
+                   scalar_f=math.tanh, scalar_df=lambda net, out: 1.0 - out * out),
         Activation("relu", "ReLU", lambda net: np.maximum(net, 0.0),
-                   lambda net, out: (net > 0).astype(np.float64)),
+                   lambda net, out: (net > 0).astype(np.float64),
+                   scalar_f=lambda net: net if net > 0.0 else 0.0,
+                   scalar_df=lambda net, out: 1.0 if net > 0.0 else 0.0),
         Activation("leaky_relu", "Leaky ReLU (0.01)",
                    lambda net: np.where(net > 0, net, LEAKY_SLOPE * net),
-                   lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE)),
+                   lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE),
+                   scalar_f=lambda net: net if net > 0.0 else LEAKY_SLOPE * net,
+                   scalar_df=lambda net, out: 1.0 if net > 0.0 else LEAKY_SLOPE),
         Activation("linear", "Linear (identity)", lambda net: net.copy(),
-                   lambda net, out: np.ones_like(net)),
+                   lambda net, out: np.ones_like(net),
+                   scalar_f=lambda net: net, scalar_df=lambda net, out: 1.0),
         Activation("softmax", "Softmax", _softmax, _softmax_df, whole_layer=True),
     )
 }

@@ -42,12 +42,30 @@ class Engine:
         self.sizes = net.sizes
         n = len(self.sizes)
         self.keys: list[tuple[int, int]] = sorted(net.blocks)
-        self.W: dict[tuple[int, int], Array] = {k: np.where(net.blocks[k].mask, net.blocks[k].weight, 0.0)
-                                                for k in self.keys}
-        masks = {k: net.blocks[k].mask for k in self.keys}
+        # Every parameter lives in one flat vector ``theta`` (weights first, then biases) and the
+        # blocks and bias vectors are views into it: an update, a copy or a finiteness check of
+        # all parameters is one array call, whatever the number of layers.
+        shapes = [net.blocks[k].weight.shape for k in self.keys] + [(s,) for s in self.sizes[1:]]
+        counts = [int(np.prod(sh)) for sh in shapes]
+        bounds = np.cumsum([0] + counts).tolist()
+        self.n_weight_values = bounds[len(self.keys)]
+        self.theta = np.zeros(bounds[-1])
+        self.grad = np.zeros(bounds[-1])
+        views = [self.theta[lo:hi].reshape(sh) for lo, hi, sh in zip(bounds, bounds[1:], shapes)]
+        gviews = [self.grad[lo:hi].reshape(sh) for lo, hi, sh in zip(bounds, bounds[1:], shapes)]
+        self.W: dict[tuple[int, int], Array] = dict(zip(self.keys, views))
+        for k in self.keys:
+            self.W[k][...] = np.where(net.blocks[k].mask, net.blocks[k].weight, 0.0)
         self.mask: dict[tuple[int, int], Array | None] = {
-            k: None if m.all() else m.astype(np.float64) for k, m in masks.items()}
-        self.b: list[Array] = [layer.biases.astype(np.float64).copy() for layer in net.layers]
+            k: None if net.blocks[k].mask.all() else net.blocks[k].mask.astype(np.float64) for k in self.keys}
+        self.theta_mask = None if all(m is None for m in self.mask.values()) else \
+            np.concatenate([net.blocks[k].mask.ravel().astype(np.float64) for k in self.keys])
+        self.b: list[Array] = [np.zeros(self.sizes[0])] + views[len(self.keys):]
+        for layer, b in zip(net.layers[1:], self.b[1:]):
+            b[...] = layer.biases
+        self._grad_views = gviews
+        self._bias_rows = [g.reshape(1, -1) for g in gviews[len(self.keys):]]
+        self._ones_row = np.ones((1, 1))
         self.incoming = [[a for (a, b) in self.keys if b == j] for j in range(n)]
         self.outgoing = [[b for (a, b) in self.keys if a == j] for j in range(n)]
         self.groups: list[list[tuple[Activation, NDArray[np.intp] | None]]] = [[]]
@@ -63,7 +81,6 @@ class Engine:
         out_groups = self.groups[-1]
         self._mask_list = [self.mask[k] for k in self.keys]
         self._zeros_in = np.zeros((1, self.sizes[0]))
-        self._grad_bufs = [np.empty_like(self.W[k]) for k in self.keys]
         self._compile_plan()
         self.fused = len(out_groups) == 1 and out_groups[0][1] is None and \
             self.loss.fused_with == out_groups[0][0].name
@@ -90,7 +107,7 @@ class Engine:
         net.set_parameters({k: w.copy() for k, w in self.W.items()}, [b.copy() for b in self.b])
 
     def all_finite(self) -> bool:
-        return all(np.isfinite(p).all() for p in self.parameters())
+        return bool(np.isfinite(self.theta).all())
 
     # ----------------------------------------------------------------- passes
     def _activate(self, j: int, net: Array) -> Array:
@@ -164,21 +181,35 @@ class Engine:
     def gradients(self, p: Pass, scale: float | None = None, reuse: bool = False) -> list[Array]:
         """∂E/∂(parameters) times ``scale`` (default 1/batch: the batch mean), in the order of
         ``parameters()``. Scaling δ first costs a batch-sized product, not a weight-sized one.
-        ``reuse`` writes the weight gradients into buffers owned by the engine (valid until the
-        next call): fresh weight-sized arrays every step cost page faults on large networks."""
+        ``reuse`` writes them into ``self.grad`` (flat, laid out like ``theta``; valid until the
+        next call): fresh weight-sized arrays every step cost page faults on large networks, and
+        the optimiser then updates all parameters in one call."""
         assert p.deltas is not None
         if scale is None:
             scale = 1.0 / p.outs[0].shape[0]
         scaled = [None] + [d * scale for d in p.deltas[1:]]
         grads = []
-        for (a, j), m, buf in zip(self.keys, self._mask_list, self._grad_bufs):
-            g = np.matmul(p.outs[a].T, scaled[j], out=buf) if reuse else p.outs[a].T @ scaled[j]
+        gv = self._grad_views
+        for q, ((a, j), m) in enumerate(zip(self.keys, self._mask_list)):
+            g = np.matmul(p.outs[a].T, scaled[j], out=gv[q]) if reuse else p.outs[a].T @ scaled[j]
             if m is not None:
                 g *= m
             grads.append(g)
+        nk = len(self.keys)
+        # Column sums as a product with a row of ones: for small batches a BLAS call costs less
+        # than numpy's generic reduction (measured: 1.3 µs against 3–4 µs for 32×16).
+        ones = self._ones(p.outs[0].shape[0])
         for j in range(1, len(self.sizes)):
-            grads.append(scaled[j].sum(axis=0))
+            if reuse:
+                grads.append(np.matmul(ones, scaled[j], out=self._bias_rows[j - 1])[0])
+            else:
+                grads.append((ones @ scaled[j])[0])
         return grads
+
+    def _ones(self, n: int) -> Array:
+        if self._ones_row.shape[1] != n:
+            self._ones_row = np.ones((1, n))
+        return self._ones_row
 
     def loss_per_sample(self, out: Array, t: Array) -> Array:
         return self.loss.value(out, t)

@@ -27,6 +27,8 @@ class Loss:
     value: Callable[[Array, Array], Array]  # (out, target) -> E per sample, shape (n,)
     grad: Callable[[Array, Array], Array]  # (out, target) -> dE/d out, shape (n, K)
     fused_with: str | None = None  # activation for which δ = o − t exactly
+    # dE/do for one output as plain floats (o, t, number of outputs), for core/online.py.
+    scalar_grad: Callable[[float, float, int], float] | None = None
 
 
 def _ce(o: Array, t: Array) -> Array:
@@ -47,13 +49,13 @@ LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
         Loss("half_sse", "E = Σ ½ (t − o)²", lambda o, t: 0.5 * ((t - o) ** 2).sum(axis=-1),
-             lambda o, t: o - t),
+             lambda o, t: o - t, scalar_grad=lambda o, t, k: o - t),
         Loss("mse", "Mean squared error", lambda o, t: ((t - o) ** 2).mean(axis=-1),
-             lambda o, t: 2.0 * (o - t) / o.shape[-1]),
+             lambda o, t: 2.0 * (o - t) / o.shape[-1], scalar_grad=lambda o, t, k: 2.0 * (o - t) / k),
         Loss("cross_entropy", "Cross-entropy (softmax)", _ce,
              lambda o, t: -t / np.clip(o, _EPS, None), fused_with="softmax"),
         Loss("binary_cross_entropy", "Binary cross-entropy (sigmoid)", _bce, _bce_grad,
-             fused_with="sigmoid"),
+             fused_with="sigmoid", scalar_grad=lambda o, t, k: float(_bce_grad(np.array(o), np.array(t)))),
     )
 }
 

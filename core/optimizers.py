@@ -38,58 +38,55 @@ class OptimizerSettings:
 
 
 class Optimizer:
-    """Holds the per-parameter state (velocities, moments) for one training run."""
+    """Holds the per-parameter state (velocities, moments) for one training run. Works on the
+    engine's flat parameter vector: the first ``n_weights`` values are weights, the rest biases."""
 
-    def __init__(self, settings: OptimizerSettings, params: list[Array], n_weights: int,
-                 masks: list[Array | None]) -> None:
+    def __init__(self, settings: OptimizerSettings, theta: Array, n_weights: int,
+                 weight_mask: Array | None) -> None:
         self.s = settings
-        self.params = params
-        self.n_weights = n_weights  # the first n_weights params are weight blocks
-        self.masks = masks
+        self.theta = theta
+        self.n_weights = n_weights
+        self.weight_mask = weight_mask
         self.t = 0
         # Plain gradient descent lets the engine fold η into the gradient (one pass fewer).
         self.folds_lr = settings.name == "sgd" and not (settings.l1 or settings.l2)
-        self.state1 = [np.zeros_like(p) for p in params] if settings.name != "sgd" else []
-        self.state2 = [np.zeros_like(p) for p in params] if settings.name == "adam" else []
+        self.state1 = np.zeros_like(theta) if settings.name != "sgd" else None
+        self.state2 = np.zeros_like(theta) if settings.name == "adam" else None
 
-    def _decay(self, grads: list[Array]) -> None:
-        s = self.s
-        for k in range(self.n_weights):
-            w = self.params[k]
-            if s.l2:
-                grads[k] += s.l2 * w
-            if s.l1:
-                grads[k] += s.l1 * np.sign(w)
-            m = self.masks[k]
-            if m is not None:
-                grads[k] *= m
+    def _decay(self, grad: Array) -> None:
+        s, w, g = self.s, self.theta[:self.n_weights], grad[:self.n_weights]
+        if s.l2:
+            g += s.l2 * w
+        if s.l1:
+            g += s.l1 * np.sign(w)
+        if self.weight_mask is not None:
+            g *= self.weight_mask
 
-    def step(self, grads: list[Array]) -> None:
-        s = self.s
-        if s.l1 or s.l2:
-            self._decay(grads)
-        lr = s.learning_rate
+    def step(self, grad: Array) -> None:
+        """Update ``theta`` in place from ``grad`` (same layout; ``grad`` is overwritten)."""
+        s, p = self.s, self.theta
         if self.folds_lr:
-            for p, g in zip(self.params, grads):
-                p -= g
-        elif s.name == "sgd":
-            for p, g in zip(self.params, grads):
-                g *= lr
-                p -= g
+            p -= grad
+            return
+        if s.l1 or s.l2:
+            self._decay(grad)
+        lr = s.learning_rate
+        if s.name == "sgd":
+            grad *= lr
+            p -= grad
         elif s.name == "momentum":
-            for p, g, v in zip(self.params, grads, self.state1):
-                v *= s.momentum
-                g *= lr
-                v -= g
-                p += v
+            v = self.state1
+            v *= s.momentum
+            grad *= lr
+            v -= grad
+            p += v
         else:
             self.t += 1
             c1 = 1.0 - s.beta1 ** self.t
             c2 = 1.0 - s.beta2 ** self.t
-            step = lr * np.sqrt(c2) / c1
-            for p, g, m, v in zip(self.params, grads, self.state1, self.state2):
-                m *= s.beta1
-                m += (1.0 - s.beta1) * g
-                v *= s.beta2
-                v += (1.0 - s.beta2) * (g * g)
-                p -= step * m / (np.sqrt(v) + s.epsilon * np.sqrt(c2))
+            m, v = self.state1, self.state2
+            m *= s.beta1
+            m += (1.0 - s.beta1) * grad
+            v *= s.beta2
+            v += (1.0 - s.beta2) * (grad * grad)
+            p -= (lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + s.epsilon * np.sqrt(c2))

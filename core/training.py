@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 
 from .engine import Engine
 from .network import Network
+from .online import OnlineTrainer
+from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
 
 Array = NDArray[np.float64]
@@ -69,9 +71,10 @@ def correct(out: Array, y: Array) -> NDArray[np.bool_]:
     return out.argmax(axis=1) == y.argmax(axis=1)
 
 
-def _mean_abs(deltas_epoch: list[Array]) -> tuple[Array, ...]:
+def _mean_abs(deltas_epoch: list[Array], n: int) -> tuple[Array, ...]:
     """Mean |δ| per neuron over the epoch; the input layer's entry is zeros (inputs have no δ)."""
-    return tuple(_frozen(np.abs(d).mean(axis=0)) for d in deltas_epoch)
+    return (_frozen(deltas_epoch[0][0]),) + tuple(
+        _frozen(np.add.reduce(np.abs(d), axis=0) / n) for d in deltas_epoch[1:])
 
 
 def _frozen(a: Array) -> Array:
@@ -105,38 +108,38 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     if validation is not None:
         validation = check_data(net, *validation)
     eng = Engine(net)
-    params = eng.parameters()
-    n_w = len(eng.keys)
-    opt = Optimizer(config.optimizer, params, n_w, eng.masks())
+    theta = eng.theta
+    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask)
     rng = np.random.default_rng(config.seed)
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
     outs_epoch = np.empty_like(y)
     deltas_epoch = [np.zeros((1, eng.sizes[0]))] + [np.empty((n, s)) for s in eng.sizes[1:]]
-    last_good = [p.copy() for p in params]
+    last_good = theta.copy()
+    fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
     epoch = first_epoch - 1
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
             # Overflow on the way to divergence is expected and reported below, not warned about.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
-                _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas_epoch)
+                if fast is not None:
+                    fast.epoch(x, y, order, outs_epoch, deltas_epoch)
+                else:
+                    _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas_epoch)
                 loss = float(eng.loss_per_sample(outs_epoch, y).mean())
-                change = max((float(np.abs(p - q).max()) if p.size else 0.0)
-                             for p, q in zip(params, last_good))
+                change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
             if not (np.isfinite(loss) and np.isfinite(change)):
                 what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
-                for p, q in zip(params, last_good):
-                    p[...] = q
+                theta[...] = last_good
                 eng.write_back(net)
-                yield EpochReport(epoch, loss, None, None, None, _mean_abs(deltas_epoch),
+                yield EpochReport(epoch, loss, None, None, None, _mean_abs(deltas_epoch, n),
                                   change, None,
                                   f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
                                   diverged=True)
                 return
-            for p, q in zip(params, last_good):
-                q[...] = p
+            last_good[...] = theta
             acc_v = float(correct(outs_epoch, y).mean()) if classify else None
             val_loss = val_acc = None
             if validation is not None:
@@ -151,7 +154,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 if config.report_weights:
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
-                              _mean_abs(deltas_epoch), change, weights, reason)
+                              _mean_abs(deltas_epoch, n), change, weights, reason)
             if reason:
                 return
     finally:
@@ -179,7 +182,8 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
         outs_epoch[sl] = p.outs[-1]
         for j in layers:
             deltas_epoch[j][sl] = p.deltas[j]
-        opt.step(eng.gradients(p, lr / xb.shape[0], reuse=True))
+        eng.gradients(p, lr / xb.shape[0], reuse=True)
+        opt.step(eng.grad)
 
 
 def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,

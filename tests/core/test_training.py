@@ -137,3 +137,34 @@ def test_bad_data_is_a_clear_error():
         next(train(net, np.zeros((4, 3)), XOR_Y, TrainConfig()))
     with pytest.raises(ValueError, match="not finite"):
         next(train(net, XOR_X * np.nan, XOR_Y, TrainConfig()))
+
+
+@pytest.mark.parametrize("opt,acts,loss", [
+    ("sgd", ["sigmoid", "sigmoid"], "half_sse"),
+    ("momentum", ["tanh", "linear"], "mse"),
+    ("sgd", ["relu", "sigmoid"], "binary_cross_entropy"),
+    ("sgd", ["leaky_relu", "sigmoid"], "mse"),
+])
+def test_float_fast_path_matches_the_array_engine(opt, acts, loss, monkeypatch):
+    """Tiny online runs use core/online.py; it must compute what the array engine computes."""
+    import core.training as T
+    net = Network.dense([2, 3, 1], acts, loss=loss, scale=1.0, seed=4)
+    net.disconnect(0, 1, 1, 2)
+    net.connect(0, 0, 2, 0, 0.3)  # a skip connection
+    # a small rate: a diverging run would amplify round-off and compare nothing meaningful
+    cfg = TrainConfig(OptimizerSettings(opt, 0.05), batch_size=1, max_epochs=30, seed=2)
+    assert T.online_eligible(net, T.Engine(net), T.Optimizer(cfg.optimizer, np.zeros(1), 0, None), 1, 4)
+    fast_net = net.copy()
+    fast = list(train(fast_net, XOR_X, XOR_Y, cfg))
+    monkeypatch.setattr(T, "online_eligible", lambda *a: False)
+    slow = list(train(net, XOR_X, XOR_Y, cfg))
+    np.testing.assert_allclose([r.loss for r in fast], [r.loss for r in slow], rtol=1e-12)
+    for a, b in zip(fast, slow):
+        for da, db in zip(a.mean_abs_delta, b.mean_abs_delta):
+            np.testing.assert_allclose(da, db, rtol=1e-10, atol=1e-15)
+    wf, bf = fast_net.get_parameters()
+    ws, bs = net.get_parameters()
+    for k in wf:
+        np.testing.assert_allclose(wf[k], ws[k], rtol=1e-10, atol=1e-14)
+    assert wf[(0, 1)][1, 2] == 0.0
+    assert fast[-1].loss < fast[0].loss
