@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -111,17 +112,19 @@ def cmd_predict(a: argparse.Namespace) -> int:
     project = _load(a.file)
     net = project.network
     if a.data:
-        from .csv_import import CsvError, read_csv
+        from .csv_import import CsvError, read_inputs, sniff_csv
         ds0 = project.dataset
-        cols = ds0.input_names if ds0 is not None and len(ds0.input_names) == net.n_inputs else None
         try:
-            data = read_csv(a.data, input_columns=cols, target_columns=[], task="regression")
+            columns = sniff_csv(a.data).columns
+            wanted = ds0.input_names if ds0 is not None else []
+            # the columns the network was trained on, by name, when the CSV has them all
+            cols = wanted if wanted and all(c in columns for c in wanted) else None
+            _, raw = read_inputs(a.data, cols)
         except (CsvError, OSError) as e:
             raise CliError(f"{a.data}: {e}") from None
-        if data.x.shape[1] != net.n_inputs:
-            raise CliError(f"{a.data}: has {data.x.shape[1]} input columns; the network has {net.n_inputs} inputs")
-        x = ds0.normalization.apply(data.x) if ds0 is not None and ds0.normalization else data.x
-        raw = data.x
+        if raw.shape[1] != net.n_inputs:
+            raise CliError(f"{a.data}: has {raw.shape[1]} input columns; the network has {net.n_inputs} inputs")
+        x = ds0.normalization.apply(raw) if ds0 is not None and ds0.normalization else raw
     else:
         ds = _dataset(project, a.file)
         x, raw = ds.inputs(), ds.x
@@ -197,9 +200,26 @@ def cmd_train(a: argparse.Namespace) -> int:
     return 3 if report is not None and report.diverged else 0
 
 
+def _gui_problem(argv: list[str]) -> str | None:
+    """Why the window cannot open, checked before Qt would abort the process."""
+    if argv and not Path(argv[0]).is_file():
+        return (f"{argv[0]}: no such file or command "
+                f"(commands: {', '.join(SUBCOMMANDS)}; see --help)")
+    env = os.environ
+    if sys.platform.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
+                                                  or env.get("QT_QPA_PLATFORM")):
+        return ("no display to open the window on (DISPLAY is not set); "
+                f"the commands {', '.join(SUBCOMMANDS)} work without one")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+        problem = _gui_problem(argv)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
         from app.main import main as gui_main  # only the GUI path imports Qt
         return gui_main(argv)
     try:

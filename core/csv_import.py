@@ -261,3 +261,12 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
     if normalization is not None:
         ds.normalization = Normalization.fit(normalization, x[ds.split_indices()[0]])
     return ds
+
+
+def read_inputs(path: str | os.PathLike, input_columns: Sequence[str | int] | None = None,
+                has_header: bool | None = None, delimiter: str | None = None) -> tuple[list[str], np.ndarray]:
+    """Only input columns, for predicting: the named ones, or every column. Returns (names, x)."""
+    t = _read(path, delimiter, has_header)
+    cols = (_resolve(input_columns, t.columns, "inputs") if input_columns is not None
+            else list(range(len(t.columns))))
+    return [t.columns[c] for c in cols], np.column_stack([_numbers(t, c) for c in cols])
