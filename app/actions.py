@@ -161,7 +161,7 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
                           "Delete the selected neurons, connections or layers"),
         "select_all": _action(w, "Select &All", h.select_all, QKeySequence.SelectAll),
         "rename": _action(w, "Re&name Neuron…", h.rename, "F2"),
-        "edit_value": _action(w, "&Edit Value in Place", h.edit_value, "Return",
+        "edit_value": _action(w, "&Edit Value in Place (Enter)", h.edit_value, None,
                               "Type the selected weight or bias on the canvas"),
         "zoom_in": _action(w, "Zoom &In", view.zoom_in, ["Ctrl++", "Ctrl+="]),
         "zoom_out": _action(w, "Zoom &Out", view.zoom_out, "Ctrl+-"),

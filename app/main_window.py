@@ -19,7 +19,7 @@ from .panels.inspector import Inspector
 from .panels.network_panel import NetworkPanel
 
 APP_NAME = "Backprop Studio"
-VIEW_SHORTCUTS = ("delete", "edit_value", "add_neuron", "tool_select", "tool_connect", "fit")
+VIEW_SHORTCUTS = ("delete", "add_neuron", "tool_select", "tool_connect", "fit")
 
 
 class HistoryView(QUndoView):
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         for name in VIEW_SHORTCUTS:
             self.actions[name].setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.view.addAction(self.actions[name])
+        self.view.enter_pressed.connect(self.actions["edit_value"].trigger)
         self._build_docks()
         self._build_menus()
         self._build_toolbar()

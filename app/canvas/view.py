@@ -2,7 +2,7 @@
 rubber-band selection, the weight legend in a corner and the in-place value editor."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
@@ -26,13 +26,22 @@ class InlineEditor(QLineEdit):
 
     def _commit(self) -> None:
         text = self.text()
+        self.parentWidget().parentWidget().setFocus()  # focus back to the view, not the next field
         self.hide()
         self.committed.emit(text)
 
+    def event(self, event) -> bool:
+        # Enter/Esc belong to this field, not to the window's shortcuts (e.g. Enter = edit value).
+        if event.type() == QEvent.ShortcutOverride and event.key() in (
+                Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape, Qt.Key_Delete, Qt.Key_Backspace):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key_Escape:
+            self.parentWidget().parentWidget().setFocus()
             self.hide()
-            self.parentWidget().setFocus()
             return
         super().keyPressEvent(event)
 
@@ -43,6 +52,7 @@ class InlineEditor(QLineEdit):
 
 class NetworkView(QGraphicsView):
     zoom_changed = Signal(float)
+    enter_pressed = Signal()  # Enter on the canvas: type the selected value in place
 
     def __init__(self, scene: NetworkScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -148,8 +158,8 @@ class NetworkView(QGraphicsView):
             self.viewport().setCursor(Qt.OpenHandCursor)
             event.accept()
             return
-        if event.key() in (Qt.Key_Delete, Qt.Key_Backspace) and not self.editor.isVisible():
-            self.net_scene.delete_selection()
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.editor.isVisible():
+            self.enter_pressed.emit()
             event.accept()
             return
         super().keyPressEvent(event)
@@ -174,6 +184,13 @@ class NetworkView(QGraphicsView):
 
     # ----------------------------------------------------------------- in-place editing
     def start_inline_edit(self, kind: str, key: tuple, scene_pos: QPointF, text: str) -> None:
+        """Open the field once the double-click's release has been delivered to the scene."""
+        QTimer.singleShot(0, lambda: self._show_inline_edit(kind, key, scene_pos, text))
+
+    def _show_inline_edit(self, kind: str, key: tuple, scene_pos: QPointF, text: str) -> None:
+        grabber = self.net_scene.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()
         self._editing = (kind, key)
         p = self.mapFromScene(scene_pos)
         self.editor.setText(text)

@@ -5,6 +5,8 @@ user changes the text (so looking never rounds anything).
 """
 from __future__ import annotations
 
+import shiboken6
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -32,7 +34,7 @@ class ValueEdit(QLineEdit):
     def set_value(self, value: float) -> None:
         self._value = float(value)
         self._shown = f"{value:.6f}"
-        if not self.hasFocus() or self.text() != self._shown:
+        if not self.isModified():
             self.setText(self._shown)
         self.setToolTip(f"Exact value: {value!r}\nType a number and press Enter; Up/Down step 0.1")
 
@@ -41,8 +43,9 @@ class ValueEdit(QLineEdit):
 
     def _on_finished(self) -> None:
         text = self.text().strip().replace(",", ".")
-        if text == self._shown:
-            return
+        if not self.isModified() or text == self._shown:
+            return  # focus passed through, or the text is what we showed: nothing to write
+        self.setModified(False)
         try:
             v = float(text)
         except ValueError:
@@ -178,6 +181,8 @@ class Inspector(QWidget):
     def refresh(self) -> None:
         if self._refreshing:
             return
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self):
+            return  # the window is being destroyed
         self._refreshing = True
         try:
             self._refresh()
@@ -222,7 +227,7 @@ class Inspector(QWidget):
         layer = net.layers[li]
         self._neuron = (li, k)
         self.title.setText(f"Neuron {layer.names[k]}")
-        if not self.n_name.hasFocus():
+        if not self.n_name.isModified():
             self.n_name.setText(layer.names[k])
         kind = "input" if li == 0 else "output" if li == len(net.layers) - 1 else "hidden"
         self.n_layer.setText(f"{li} ({kind}), neuron {k + 1} of {layer.size}")
@@ -257,6 +262,9 @@ class Inspector(QWidget):
 
     # ----------------------------------------------------------------- edits
     def _on_name_edited(self) -> None:
+        if not self.n_name.isModified():
+            return
+        self.n_name.setModified(False)
         if self.stack.currentWidget() is self.neuron_page:
             self.editor.rename(*self._neuron, self.n_name.text())
             self.refresh()

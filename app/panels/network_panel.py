@@ -1,6 +1,8 @@
 """The Network dock: one row per layer with its size and activation, and layer-level actions."""
 from __future__ import annotations
 
+import shiboken6
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -102,6 +104,8 @@ class NetworkPanel(QWidget):
     def _sync_from_scene(self) -> None:
         if self._syncing:
             return
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self):
+            return  # the window is being destroyed
         layers = self.scene.selected_layers()
         self._syncing = True
         if len(layers) == 1:
