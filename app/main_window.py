@@ -68,12 +68,13 @@ class MainWindow(QMainWindow):
         self.document.structure_changed.connect(self._update_hint)
         self.files.recent_changed.connect(self._fill_recent)
         self.resize(1280, 800)
-        self._restore_settings()
         self._update_title()
         self._update_hint()
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
+        self._default_layout()
+        self._restore_settings()  # after every dock exists, training's included
 
     # ----------------------------------------------------------------- composition
     def _build_docks(self) -> None:
@@ -216,6 +217,17 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, f"About {APP_NAME}",
                           f"<b>{APP_NAME}</b><p>Draw a neural network, edit every weight by hand, "
                           "train it with backpropagation and watch it learn.</p>")
+
+    def _default_layout(self) -> None:
+        """The canvas gets most of the window: side docks narrow, bottom docks short."""
+        docks = [d for d in self.findChildren(QDockWidget) if not d.isFloating()]
+        side = [d for d in docks if self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
+        bottom = [d for d in docks if self.dockWidgetArea(d) in (Qt.TopDockWidgetArea, Qt.BottomDockWidgetArea)]
+        if side:
+            self.resizeDocks(side, [300] * len(side), Qt.Horizontal)
+        if bottom:
+            self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
+        self.resizeDocks([self.inspector_dock, self.network_dock], [240, 300], Qt.Vertical)
 
     # ----------------------------------------------------------------- settings, close, drops
     def _restore_settings(self) -> None:

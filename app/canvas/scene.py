@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from .. import style
@@ -18,6 +19,7 @@ from .edges import DEFAULT_LIMIT, EdgeBatchItem
 from .interactions import Interaction, SelectInteraction
 from .items import ConnectionItem, LayerLabelItem, NeuronItem
 
+PIXMAP_CACHE_KB = 256 * 1024
 EDGE_ITEM_LIMIT = 1500  # up to this many connections, each one is its own pickable item
 AUTO_VALUES_CONNECTIONS, AUTO_VALUES_NEURONS = 64, 32
 
@@ -29,6 +31,9 @@ class NetworkScene(QGraphicsScene):
 
     def __init__(self, document: Document, editor: Editor, parent=None) -> None:
         super().__init__(parent)
+        # Item caches live in QPixmapCache (10 MB by default): two full-view edge layers plus
+        # hundreds of neurons overflow it and every frame would repaint 100k edges.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         self.doc, self.editor = document, editor
         self.setBackgroundBrush(style.CANVAS_BG)
         self.setItemIndexMethod(QGraphicsScene.NoIndex)

@@ -69,6 +69,15 @@ class NetworkView(QGraphicsView):
         self.viewport().setAcceptDrops(False)
         self.setFocusPolicy(Qt.StrongFocus)
         self.show_legend = True
+        self.auto_fit = True  # refit on resize until the user zooms or pans
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(30)
+        self._fit_timer.timeout.connect(self._refit)
+        # Scroll bars would appear and vanish as the fitted scene grazes the edges, resizing the
+        # viewport in a loop; panning works without them (middle button, Space + drag).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._space_down = False
         self._pan_from: QPointF | None = None
         self._editing: tuple[str, tuple] | None = None
@@ -83,6 +92,7 @@ class NetworkView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, factor: float) -> None:
+        self.auto_fit = False
         factor = max(MIN_SCALE, min(MAX_SCALE, factor))
         self.setTransform(self.transform().fromScale(factor, factor))
         self.zoom_changed.emit(factor)
@@ -114,7 +124,17 @@ class NetworkView(QGraphicsView):
         if self.zoom > 1.5:  # a tiny network should not be blown up beyond readable
             self.set_zoom(1.5)
             self.centerOn(rect.center())
+        self.auto_fit = True
         self.zoom_changed.emit(self.zoom)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit and not self._fit_timer.isActive():
+            self._fit_timer.start()  # coalesced: a dock drag sends many resizes
+
+    def _refit(self) -> None:
+        if self.auto_fit:
+            self.fit_to_window()
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
@@ -124,6 +144,7 @@ class NetworkView(QGraphicsView):
 
     # ----------------------------------------------------------------- pan
     def _start_pan(self, pos: QPointF) -> None:
+        self.auto_fit = False
         self._pan_from = pos
         self.viewport().setCursor(Qt.ClosedHandCursor)
 

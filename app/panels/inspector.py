@@ -61,12 +61,13 @@ class ValueEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-def activation_combo(with_default: bool = False) -> QComboBox:
+def activation_combo(with_default: bool = False, short: bool = False) -> QComboBox:
     combo = QComboBox()
     if with_default:
         combo.addItem("(layer's)", None)
     for name, act in ACTIVATIONS.items():
-        combo.addItem(act.label, name)
+        combo.addItem(name.replace("_", " ") if short else act.label, name)
+        combo.setItemData(combo.count() - 1, act.label, Qt.ToolTipRole)
     return combo
 
 

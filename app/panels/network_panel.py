@@ -4,7 +4,7 @@ from __future__ import annotations
 import shiboken6
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..canvas.scene import NetworkScene
@@ -62,6 +62,7 @@ class NetworkPanel(QWidget):
             QTimer.singleShot(0, self.refresh)
 
     def refresh(self) -> None:
+        """Update the rows in place (widgets are reused so nothing flickers or lingers)."""
         self._pending = False
         net = self.doc.network
         n = len(net.layers)
@@ -69,28 +70,45 @@ class NetworkPanel(QWidget):
         self.table.setRowCount(n)
         for li, layer in enumerate(net.layers):
             kind = "Input" if li == 0 else "Output" if li == n - 1 else f"Hidden {li}"
-            self.table.setItem(li, 0, QTableWidgetItem(f"{li}  {kind}"))
-            spin = QSpinBox()
-            spin.setRange(1, 100000)
+            self._set_text(li, 0, f"{li}  {kind}")
+            spin = self.table.cellWidget(li, 1)
+            if not isinstance(spin, QSpinBox):
+                spin = QSpinBox()
+                spin.setRange(1, 100000)
+                spin.setKeyboardTracking(False)
+                spin.setToolTip("Number of neurons: neurons are added or removed at the end")
+                spin.valueChanged.connect(lambda v, li=li: self.editor.resize_layer(li, v))
+                self.table.setCellWidget(li, 1, spin)
+            spin.blockSignals(True)
             spin.setValue(layer.size)
-            spin.setKeyboardTracking(False)
-            spin.setToolTip("Number of neurons: neurons are added or removed at the end")
-            spin.valueChanged.connect(lambda v, li=li: self.editor.resize_layer(li, v))
-            self.table.setCellWidget(li, 1, spin)
+            spin.blockSignals(False)
+            combo = self.table.cellWidget(li, 2)
             if li == 0:
-                self.table.removeCellWidget(li, 2)
-                self.table.setItem(li, 2, QTableWidgetItem("— (inputs)"))
+                if combo is not None:
+                    self.table.removeCellWidget(li, 2)
+                self._set_text(li, 2, "— (inputs)")
             else:
-                combo = activation_combo()
+                if not isinstance(combo, QComboBox):
+                    combo = activation_combo(short=True)
+                    combo.activated.connect(
+                        lambda row, li=li, c=combo: self.editor.set_activation(li, c.itemData(row)))
+                    self.table.setCellWidget(li, 2, combo)
+                combo.blockSignals(True)
                 combo.setCurrentIndex(max(0, combo.findData(layer.activation)))
-                combo.activated.connect(lambda row, li=li, c=combo: self.editor.set_activation(li, c.itemData(row)))
-                self.table.setCellWidget(li, 2, combo)
+                combo.blockSignals(False)
             incoming = sum(b.count for (a, d), b in net.blocks.items() if d == li)
-            item = QTableWidgetItem(f"{incoming:,}")
-            item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            self.table.setItem(li, 3, item)
+            self._set_text(li, 3, f"{incoming:,}", Qt.AlignRight | Qt.AlignVCenter)
         self._syncing = False
         self._sync_from_scene()
+
+    def _set_text(self, row: int, col: int, text: str, align=None) -> None:
+        item = self.table.item(row, col)
+        if item is None:
+            item = QTableWidgetItem()
+            self.table.setItem(row, col, item)
+        item.setText(text)
+        if align is not None:
+            item.setTextAlignment(align)
 
     def _on_row_selected(self) -> None:
         if self._syncing:
