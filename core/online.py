@@ -126,9 +126,8 @@ class OnlineTrainer:
             outs_rows.append(out[n_units - n_out:])
             delta_rows.append(delta[n_in:])
         self._store(w)
-        rows = np.array(idx)
-        outs_epoch[rows] = outs_rows
+        outs_epoch[...] = outs_rows  # in visiting order, as core/training.py expects
         d = np.array(delta_rows)
         for j in range(1, len(deltas_epoch)):
             lo, hi = self.offsets[j] - n_in, self.offsets[j + 1] - n_in
-            deltas_epoch[j][rows] = d[:, lo:hi]
+            deltas_epoch[j][...] = d[:, lo:hi]

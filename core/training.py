@@ -115,6 +115,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
     outs_epoch = np.empty_like(y)
+    perm_bufs = (np.empty_like(x), np.empty_like(y)) if config.shuffle and x.nbytes <= PERMUTE_WHOLE_BYTES \
+        else None
     deltas_epoch = [np.zeros((1, eng.sizes[0]))] + [np.empty((n, s)) for s in eng.sizes[1:]]
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
@@ -127,8 +129,9 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 if fast is not None:
                     fast.epoch(x, y, order, outs_epoch, deltas_epoch)
                 else:
-                    _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas_epoch)
-                loss = float(eng.loss_per_sample(outs_epoch, y).mean())
+                    _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas_epoch, perm_bufs)
+                y_seen = y if order is None else y[order]  # outputs are in visiting order
+                loss = float(eng.loss_per_sample(outs_epoch, y_seen).mean())
                 change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
             if not (np.isfinite(loss) and np.isfinite(change)):
                 what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
@@ -140,7 +143,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                                   diverged=True)
                 return
             last_good[...] = theta
-            acc_v = float(correct(outs_epoch, y).mean()) if classify else None
+            acc_v = float(correct(outs_epoch, y_seen).mean()) if classify else None
             val_loss = val_acc = None
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -161,27 +164,36 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         eng.write_back(net)
 
 
+PERMUTE_WHOLE_BYTES = 64 * 2**20  # shuffle the whole data once per epoch up to this size
+
+
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
-           outs_epoch: Array, deltas_epoch: list[Array]) -> None:
-    """One pass over the data: forward, backward and an update per batch (the hot loop)."""
+           outs_epoch: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None) -> None:
+    """One pass over the data in ``order``: forward, backward and an update per batch (the hot
+    loop). Outputs and δ are stored in visiting order, by slices (cheaper than scattering)."""
     lr = opt.s.learning_rate if opt.folds_lr else 1.0
     n = x.shape[0]
     layers = range(1, len(deltas_epoch))
-    # Gathering shuffled rows into reused buffers avoids a fresh batch-sized array per step.
-    xbuf, ybuf = np.empty((bs, x.shape[1])), np.empty((bs, y.shape[1]))
+    gather = None
+    if order is not None:
+        if perm_bufs is not None:  # one gather per epoch, then contiguous batches
+            x = np.take(x, order, axis=0, out=perm_bufs[0])
+            y = np.take(y, order, axis=0, out=perm_bufs[1])
+        else:  # data too large to copy whole: gather each batch into reused buffers
+            gather = (np.empty((bs, x.shape[1])), np.empty((bs, y.shape[1])))
     for s in range(0, n, bs):
-        if order is None:
-            xb, yb, sl = x[s:s + bs], y[s:s + bs], slice(s, s + bs)
-        elif s + bs <= n:
-            sl = order[s:s + bs]
-            xb, yb = np.take(x, sl, axis=0, out=xbuf), np.take(y, sl, axis=0, out=ybuf)
+        e = s + bs
+        if gather is not None and e <= n:
+            sl = order[s:e]
+            xb, yb = np.take(x, sl, axis=0, out=gather[0]), np.take(y, sl, axis=0, out=gather[1])
+        elif gather is not None:
+            xb, yb = x[order[s:]], y[order[s:]]
         else:
-            sl = order[s:]
-            xb, yb = x[sl], y[sl]
+            xb, yb = x[s:e], y[s:e]
         p = eng.backward(eng.forward(xb), yb, input_delta=False)
-        outs_epoch[sl] = p.outs[-1]
+        outs_epoch[s:e] = p.outs[-1]
         for j in layers:
-            deltas_epoch[j][sl] = p.deltas[j]
+            deltas_epoch[j][s:e] = p.deltas[j]
         eng.gradients(p, lr / xb.shape[0], reuse=True)
         opt.step(eng.grad)
 
