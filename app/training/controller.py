@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from contextlib import contextmanager
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
+                            Slot)
 
 from core.project import HistoryEntry
 from core.training import EpochReport, TrainConfig
@@ -19,7 +21,9 @@ from core.training import EpochReport, TrainConfig
 from .worker import RunResult, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
-LIVE_VIEW_SECONDS = 0.05  # the canvas shows the newest weights at most this often
+GUI_DUTY = 0.15  # target share of wall time the GUI thread is awake during a run
+DUTY_WINDOW = 0.25  # seconds over which that share is measured
+LIVE_VIEW_SECONDS = 0.1  # the canvas shows the newest weights at most this often (default)
 
 
 def params_fit(net, weights: dict, biases: list) -> bool:
@@ -41,6 +45,7 @@ class TrainingController(QObject):
     run_ended = Signal(object)  # RunResult, after it was committed
     message = Signal(str)
     stats_changed = Signal(int, float, float)  # epoch, loss, epochs per second
+    live_scale_changed = Signal(float)
 
     def __init__(self, document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +53,13 @@ class TrainingController(QObject):
         self.state = IDLE
         self.epochs_per_second: float | None = None
         self._thread: QThread | None = None
+        self._priority = False
+        self._held = self._in_paint = False
+        self.window = None  # set by the feature: its repaints run with the worker held
+        self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
+        self.gui_duty = 0.0
+        self._busy = 0.0
+        self._awake_at = self._duty_since = time.perf_counter()
         self._worker: TrainingWorker | None = None
         self._after = "finish"  # what the end of the current run leads to: pause, stop, finish
         self._stepping = False
@@ -57,7 +69,8 @@ class TrainingController(QObject):
         self._session_budget = 0
         self._rate = deque(maxlen=64)  # (time, epoch) for epochs per second
         self._last_weights = None
-        self._live_timer = QTimer(self, singleShot=True, interval=int(LIVE_VIEW_SECONDS * 1000))
+        self.live_interval_ms = int(LIVE_VIEW_SECONDS * 1000)  # raised for costly canvases
+        self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._show_live)
         document.about_to_edit.connect(self._on_about_to_edit)
         document.project_replaced.connect(self._on_project_replaced)
@@ -181,11 +194,71 @@ class TrainingController(QObject):
         worker.epochs_reported.connect(self._on_epochs_reported)
         worker.run_finished.connect(self._on_run_finished)
         self._worker, self._thread = worker, thread
+        self._connect_priority(True)
+        self._busy, self._duty_since = 0.0, time.perf_counter()
         thread.start()
         if not stepping:
             self._set_state(RUNNING)
         self.run_started.emit(stepping)
         return True
+
+    def _connect_priority(self, on: bool) -> None:
+        """While a run lasts, the worker holds while the window repaints (see ``eventFilter``)."""
+        if on == self._priority or self.window is None:
+            return
+        self._priority = on
+        if on:
+            self.window.installEventFilter(self)
+        else:
+            self.window.removeEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
+        """Paint the window (UpdateRequest) with the worker held, so every Python paint() of
+        the canvas and the plots gets the GIL at once instead of competing for it."""
+        if event.type() == QEvent.UpdateRequest and self._worker is not None and not self._in_paint:
+            self._in_paint = True
+            try:
+                with self.gui_priority():
+                    obj.event(event)
+            finally:
+                self._in_paint = False
+            return True
+        return False
+
+    @contextmanager
+    def gui_priority(self):
+        """GUI work that should not compete with the worker for the GIL: the worker waits at
+        its next epoch boundary until the block ends. The time spent is the GUI's duty."""
+        worker = self._worker
+        if worker is None or self._held:
+            yield
+            return
+        self._held = True
+        worker.hold()
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            worker.release()
+            self._held = False
+            now = time.perf_counter()
+            self._busy += now - t0
+            if now - self._duty_since >= DUTY_WINDOW:
+                self._adapt(self._busy / (now - self._duty_since))
+                self._busy, self._duty_since = 0.0, now
+
+    def _adapt(self, duty: float) -> None:
+        """Stretch the live views' intervals while the GUI thread is busier than GUI_DUTY of the
+        time (every GUI moment is a moment the worker holds), shrink them back when it is not."""
+        self.gui_duty = duty
+        scale = self.live_scale
+        if duty > GUI_DUTY:
+            scale = min(scale * 1.5, 20.0)
+        elif duty < GUI_DUTY / 2:
+            scale = max(scale / 1.25, 1.0)
+        if scale != self.live_scale:
+            self.live_scale = scale
+            self.live_scale_changed.emit(scale)
 
     def _wait_for_worker(self) -> None:
         """Block until the worker's run is over and its last signals were handled here."""
@@ -206,7 +279,8 @@ class TrainingController(QObject):
             if r.weights is not None:
                 self._last_weights = r.weights
                 if not self._live_timer.isActive():
-                    self._live_timer.start()
+                    self._live_timer.start(0 if self.epochs_per_second or self._stepping
+                                           else int(self.live_interval_ms * self.live_scale))
                 break
         now = time.perf_counter()
         self._rate.append((now, last.epoch))
@@ -231,6 +305,7 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_run_finished(self, result: RunResult) -> None:
+        self._connect_priority(False)
         thread, self._thread, self._worker = self._thread, None, None
         if thread is not None:
             thread.quit()

@@ -7,6 +7,8 @@ Every value drawn comes from ``core.engine.Engine.forward`` over the grid; refre
 """
 from __future__ import annotations
 
+import time
+from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -21,6 +23,7 @@ from core.engine import Engine
 
 GRID = 60
 REFRESH_MS = 100
+SHARE = 0.06  # refresh at most this share of the time
 THUMB = 44
 THUMBS_PER_ROW = 8
 NEG, MID, POS = np.array([245, 147, 34.]), np.array([232, 234, 235.]), np.array([8, 119, 189.])
@@ -77,6 +80,10 @@ class DecisionMap(QWidget):
         self.last_pass = None
         self.plane = (0.0, 1.0, 0.0, 1.0)
         self.refresh_count = 0
+        self._cost = 0.0
+        self.slowdown = 1.0  # set by the controller's GUI-duty measurement
+        self.priority = nullcontext  # the controller's gui_priority once installed
+        self._points_dirty = True
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
@@ -124,8 +131,14 @@ class DecisionMap(QWidget):
     # ----------------------------------------------------------------- refresh
     @Slot()
     def schedule(self, *_) -> None:
+        """Refresh soon; at most every REFRESH_MS, or slower if a refresh is costly (so the map
+        never takes more than SHARE of the GUI thread), and never while hidden."""
         if not self._timer.isActive():
-            self._timer.start()
+            self._timer.start(int(max(REFRESH_MS, int(self._cost / SHARE * 1000)) * self.slowdown))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.schedule()
 
     def applicable(self) -> bool:
         return self.document.network.n_inputs == 2
@@ -149,6 +162,7 @@ class DecisionMap(QWidget):
             self.plane = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
         self.plot.getPlotItem().setLabel("bottom", ds.input_names[0] if ds and ds.x.shape[1] == 2 else "x1")
         self.plot.getPlotItem().setLabel("left", ds.input_names[1] if ds and ds.x.shape[1] == 2 else "x2")
+        self._points_dirty = True
         self.schedule()
 
     def _class_names(self, ds: Dataset | None) -> list[str]:
@@ -171,6 +185,14 @@ class DecisionMap(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
+        if not self.isVisible():
+            return
+        with self.priority():
+            t0 = time.perf_counter()
+            self._refresh()
+            self._cost = time.perf_counter() - t0
+
+    def _refresh(self) -> None:
         ok = self.applicable()
         self.note.setVisible(not ok)
         self.plot.setVisible(ok)
@@ -186,7 +208,8 @@ class DecisionMap(QWidget):
             return
         self.refresh_count += 1
         self._draw_main()
-        self._draw_points()
+        if self._points_dirty:
+            self._draw_points()
         self._draw_thumbs()
 
     def neuron_rgb(self, layer: int, index: int) -> np.ndarray:
@@ -221,6 +244,7 @@ class DecisionMap(QWidget):
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def _draw_points(self) -> None:
+        self._points_dirty = False
         ds = self.document.project.dataset
         if ds is None or ds.x.shape[1] != 2 or len(ds) == 0:
             self.points.setData([])

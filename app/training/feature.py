@@ -31,6 +31,7 @@ class TrainingFeature(QObject):
         self.window = window
         doc = self.document = window.document
         self.controller = TrainingController(doc, self)
+        self.controller.window = window
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, tip in ACTIONS:
             act = QAction(text, window)
@@ -50,6 +51,8 @@ class TrainingFeature(QObject):
         self.loss_plot = LossPlot()
         self.decision_map = DecisionMap(doc, self.controller.apply_edit)
         self.probe = PredictionProbe(doc)
+        for view in (self.loss_plot, self.decision_map, self.probe):
+            view.priority = self.controller.gui_priority
         scene = getattr(window, "scene", None)
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
@@ -101,6 +104,7 @@ class TrainingFeature(QObject):
         c.run_started.connect(self._on_run_started)
         c.run_ended.connect(self._update_actions)
         c.message.connect(self._show_message)
+        c.live_scale_changed.connect(self._on_live_scale)
         self.panel.speed_changed.connect(self._on_speed_changed)
         doc.history_changed.connect(self._on_history_changed)
         doc.structure_changed.connect(self.glow.clear)
@@ -141,6 +145,14 @@ class TrainingFeature(QObject):
     def _show_message(self, text: str) -> None:
         if hasattr(self.window, "statusBar"):
             self.window.statusBar().showMessage(text, 8000)
+
+    @Slot(float)
+    def _on_live_scale(self, scale: float) -> None:
+        """The controller measured a busy GUI thread: every live view updates less often."""
+        self.glow.min_interval = self.controller.live_interval_ms / 1000 * scale
+        self.loss_plot.slowdown = scale
+        self.decision_map.slowdown = scale
+        self.probe.slowdown = scale
 
     @Slot(bool)
     def _on_run_started(self, stepping: bool) -> None:

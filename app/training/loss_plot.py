@@ -5,12 +5,16 @@ Every epoch is kept in growing numpy buffers (doubling); pyqtgraph only downsamp
 """
 from __future__ import annotations
 
+import time
+from contextlib import nullcontext
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
+SHARE = 0.06  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
 NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
          "val_accuracy": "validation accuracy"}
@@ -62,6 +66,9 @@ class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = History()
+        self._cost = 0.0
+        self.slowdown = 1.0  # set by the controller's GUI-duty measurement
+        self.priority = nullcontext  # the controller's gui_priority once installed
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
@@ -125,11 +132,19 @@ class LossPlot(QWidget):
     def append_reports(self, reports: list) -> None:
         self.history.extend(r for r in reports if not r.diverged)
         if not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+            # at most every REDRAW_MS, slower when a redraw is costly
+            self._redraw_timer.start(int(max(REDRAW_MS, int(self._cost / SHARE * 1000)) * self.slowdown))
 
     @Slot()
     def redraw(self) -> None:
         self._redraw_timer.stop()
+        with self.priority():
+            t0 = time.perf_counter()
+            self._redraw()
+            self.plot.viewport().repaint()  # count the paint in the cost, not just setData
+            self._cost = time.perf_counter() - t0
+
+    def _redraw(self) -> None:
         h = self.history
         x = h.column("epoch")
         for name, curve in self.curves.items():

@@ -5,6 +5,8 @@ applies the same normalisation before ``Engine.forward`` (the table shows both).
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHeaderView, QLabel, QTableWidget,
@@ -20,6 +22,8 @@ class PredictionProbe(QWidget):
         super().__init__(parent)
         self.document = document
         self.inputs: list[QDoubleSpinBox] = []
+        self.slowdown = 1.0
+        self.priority = nullcontext
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.form.setContentsMargins(0, 0, 0, 0)
@@ -49,7 +53,11 @@ class PredictionProbe(QWidget):
     @Slot()
     def schedule(self, *_) -> None:
         if not self._timer.isActive():
-            self._timer.start()
+            self._timer.start(int(REFRESH_MS * self.slowdown))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.schedule()
 
     @Slot()
     def rebuild(self) -> None:
@@ -90,12 +98,15 @@ class PredictionProbe(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
+        if not self.isVisible():
+            return
         net = self.document.network
         if len(self.inputs) != net.n_inputs:
             self.rebuild()
             return
         try:
-            p = Engine(net).forward(self.network_inputs())
+            with self.priority():
+                p = Engine(net).forward(self.network_inputs())
         except ValueError as exc:
             self.error.setText(str(exc))
             self.table.setRowCount(0)
