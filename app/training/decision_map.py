@@ -202,7 +202,8 @@ class DecisionMap(QWidget):
         net = self.document.network
         try:
             _, net_in, _ = self.grid_inputs()
-            self.last_pass = Engine(net).forward(net_in)
+            with np.errstate(all="ignore"):  # huge weights after a divergence overflow to inf
+                self.last_pass = Engine(net).forward(net_in)
         except ValueError:
             self.last_pass = None
             return

@@ -58,6 +58,7 @@ class TrainingFeature(QObject):
         self.glow.scale_changed.connect(self.legend.set_scale)
 
         self.docks: dict[str, QDockWidget] = {}
+        self.glow_last_report = None
         controls = QWidget()
         lay = QVBoxLayout(controls)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +135,7 @@ class TrainingFeature(QObject):
     # ----------------------------------------------------------------- slots
     @Slot(list)
     def _on_epochs_reported(self, reports: list) -> None:
+        self.glow_last_report = reports[-1]
         self.loss_plot.append_reports(reports)
         self.glow.show_reports(reports)
 

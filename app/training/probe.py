@@ -106,7 +106,8 @@ class PredictionProbe(QWidget):
             return
         try:
             with self.priority():
-                p = Engine(net).forward(self.network_inputs())
+                with np.errstate(all="ignore"):
+                    p = Engine(net).forward(self.network_inputs())
         except ValueError as exc:
             self.error.setText(str(exc))
             self.table.setRowCount(0)

@@ -1,0 +1,250 @@
+"""Live training through the real main window: start/pause/resume/stop, stop within an epoch,
+close while training, edits while training, divergence, the plot's epochs, the δ glow."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from app.training.controller import IDLE, PAUSED, RUNNING, params_equal
+from core.datasets import Dataset
+from core.network import Network
+from core.optimizers import OptimizerSettings
+from core.project import Project
+from core.training import TrainConfig
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]])
+XOR_Y = np.array([[0], [1], [1], [0.0]])
+
+
+def xor_project(epochs: int = 200, lr: float = 0.5, **cfg) -> Project:
+    net = Network.dense([2, 3, 1], seed=3)
+    config = TrainConfig(optimizer=OptimizerSettings("sgd", lr), max_epochs=epochs, **cfg)
+    return Project(net, config, Dataset(XOR_X, XOR_Y, task="classification", class_names=["0", "1"]))
+
+
+def big_project(epochs: int = 100000) -> Project:
+    """Slow epochs (many samples), so a run is reliably still going when the test acts."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 2))
+    y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+    net = Network.dense([2, 16, 16, 1], activation="tanh", seed=1)
+    cfg = TrainConfig(optimizer=OptimizerSettings("sgd", 0.05), batch_size=1, max_epochs=epochs)
+    return Project(net, cfg, Dataset(x, y, task="classification"))
+
+
+@pytest.fixture
+def feature(window):
+    return window.training
+
+
+def load(window, project: Project):
+    window.document.replace_project(project)
+    return window.training
+
+
+def wait_state(qtbot, controller, state, timeout=10000):
+    qtbot.waitUntil(lambda: controller.state == state and not controller.running, timeout=timeout)
+
+
+def test_start_runs_to_the_end_and_commits_one_undo_step(qtbot, window):
+    f = load(window, xor_project(300))
+    doc = window.document
+    before = doc.network.get_parameters()
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        assert f.controller.start()
+    assert f.controller.state == IDLE
+    assert len(doc.project.history) == 300
+    assert [h.epoch for h in doc.project.history] == list(range(1, 301))
+    assert doc.undo_stack.count() == 1
+    assert doc.undo_stack.text(0) == "Training, epochs 1\u2013300"
+    assert not params_equal(before, doc.network.get_parameters())
+    doc.undo()
+    assert params_equal(before, doc.network.get_parameters())
+
+
+def test_pause_resume_stop(qtbot, window):
+    f = load(window, big_project())
+    c, doc = f.controller, window.document
+    assert c.start()
+    assert c.state == RUNNING
+    qtbot.waitUntil(lambda: len(c._run_reports) >= 2, timeout=10000)
+    c.pause()
+    wait_state(qtbot, c, PAUSED)
+    done = len(doc.project.history)
+    assert done >= 2 and doc.undo_stack.count() == 1
+    assert f.actions["resume"].isEnabled() and not f.actions["pause"].isEnabled()
+    assert c.resume()
+    assert c.state == RUNNING
+    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    c.stop()
+    wait_state(qtbot, c, IDLE)
+    hist = [h.epoch for h in doc.project.history]
+    assert hist == list(range(1, len(hist) + 1)), "resume continues the epoch count"
+    assert len(hist) > done
+    assert doc.undo_stack.count() == 2
+    assert doc.undo_stack.text(1).startswith(f"Training, epoch")
+
+
+def test_stop_takes_effect_within_one_epoch(qtbot, window):
+    f = load(window, big_project())
+    c = f.controller
+    c.start()
+    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    reported = c._run_reports[-1].epoch
+    worker = c._worker
+    c.stop(wait=True)
+    assert not c.running and c.state == IDLE
+    assert worker is not None
+    last = window.document.project.history[-1].epoch
+    # the worker may have been inside one more epoch (plus those not yet delivered when we asked)
+    assert last <= reported + 1 + 25, (reported, last)
+    assert window.document.project.history[-1].epoch == last
+
+
+def test_close_while_training_stops_the_thread(qtbot, make_window):
+    w = make_window()
+    f = load(w, big_project())
+    f.controller.start()
+    qtbot.waitUntil(lambda: len(f.controller._run_reports) >= 1, timeout=10000)
+    w.files.maybe_save = lambda: True
+    assert w.close()
+    assert not f.controller.running
+    assert len(w.document.project.history) >= 1
+    # no QThread left running: checked by the conftest fixture as well
+
+
+def test_edit_while_training_pauses_then_applies_the_edit(qtbot, window):
+    f = load(window, big_project())
+    c, doc = f.controller, window.document
+    c.start()
+    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    from app.commands import SetBiasCommand
+    doc.push(SetBiasCommand(doc, 1, 0, 3.25))
+    assert not c.running and c.state == PAUSED
+    assert doc.network.bias(1, 0) == 3.25
+    texts = [doc.undo_stack.text(k) for k in range(doc.undo_stack.count())]
+    assert texts[0].startswith("Training, epoch") and len(texts) == 2
+    assert c.resume()
+    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    c.stop(wait=True)
+    assert c.state == IDLE
+
+
+def test_divergence_pauses_with_the_engines_message_and_finite_weights(qtbot, window):
+    proj = xor_project(5000, lr=1e6)
+    proj.network.loss = "half_sse"
+    proj.network.layers[1].activation = "linear"
+    proj.network.layers[2].activation = "linear"
+    f = load(window, proj)
+    messages = []
+    f.controller.message.connect(messages.append)
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000) as sig:
+        f.controller.start()
+    result = sig.args[0]
+    assert result.diverged
+    assert f.controller.state == PAUSED
+    assert any("diverged" in m for m in messages)
+    w, b = window.document.network.get_parameters()
+    assert all(np.isfinite(a).all() for a in w.values()) and all(np.isfinite(a).all() for a in b)
+    assert np.isfinite([h.loss for h in window.document.project.history]).all()
+
+
+def test_plot_holds_exactly_the_epochs_trained(qtbot, window):
+    f = load(window, xor_project(3000))
+    with qtbot.waitSignal(f.controller.run_ended, timeout=20000):
+        f.controller.start()
+    f.loss_plot.redraw()
+    x, y = f.loss_plot.series("loss")
+    assert f.loss_plot.epochs_shown() == len(window.document.project.history) == 3000
+    assert list(x) == list(range(1, 3001))
+    assert np.allclose(y, [h.loss for h in window.document.project.history])
+    acc_x, _ = f.loss_plot.series("accuracy")
+    assert len(acc_x) == 3000
+    f.loss_plot.set_log(True)
+    f.loss_plot.show_readout(10)
+    assert f.loss_plot.readout.text().startswith("epoch 11")
+
+
+def test_glow_follows_reports_and_sweeps_backward(qtbot, window):
+    f = load(window, xor_project(50))
+    sent = []
+    f.glow.glow_changed.connect(sent.append)
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        f.controller.step()
+    assert window.document.project.history[-1].epoch == 1
+    qtbot.waitUntil(lambda: not f.glow.sweeping, timeout=5000)
+    lit = [[bool(np.any(v > 0)) for v in values] for values in sent if values is not None]
+    assert lit[0] == [False, False, True], "the output layer lights first"
+    assert lit[-1] == [False, True, True], "then the hidden layer"
+    # what is shown is the report's mean |δ| over the legend's scale, clipped to [0, 1]
+    report = f.glow_last_report
+    assert np.allclose(sent[-1][-1], np.clip(report.mean_abs_delta[-1] / f.glow.scale, 0, 1))
+    assert f.glow.scale > 0 and f.legend.scale == f.glow.scale
+    scene_glow = window.scene._glow
+    assert scene_glow is not None and np.allclose(scene_glow[-1], sent[-1][-1])
+
+
+def test_reset_weights_and_step_are_undoable(qtbot, window):
+    f = load(window, xor_project(50))
+    doc = window.document
+    before = doc.network.get_parameters()
+    f.actions["reset"].trigger()
+    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "Reset weights"
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        f.actions["step"].trigger()
+    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "Training, epoch 1"
+    doc.undo()
+    doc.undo()
+    assert params_equal(before, doc.network.get_parameters())
+
+
+def test_slow_speed_paces_epochs(qtbot, window):
+    f = load(window, xor_project(4))
+    f.panel.set_slow(20.0)
+    import time
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        f.controller.start()
+    assert time.perf_counter() - t0 >= 3 / 20.0
+    assert len(window.document.project.history) == 4
+
+
+def test_map_click_adds_and_removes_points_through_undo(qtbot, window):
+    f = load(window, xor_project(10))
+    doc = window.document
+    f.docks["map"].show()
+    f.docks["map"].raise_()
+    f.decision_map.refresh()
+    assert f.decision_map.last_pass is not None
+    f.decision_map.add_point(0.5, 0.5, 1)
+    assert len(doc.project.dataset) == 5 and doc.project.dataset.y[-1, 0] == 1.0
+    f.decision_map.remove_point(0)
+    assert len(doc.project.dataset) == 4
+    doc.undo()
+    doc.undo()
+    assert len(doc.project.dataset) == 4 and np.array_equal(doc.project.dataset.x, XOR_X)
+
+
+def test_probe_shows_the_engines_outputs(qtbot, window):
+    from core.engine import Engine
+    f = load(window, xor_project(10))
+    f.docks["probe"].show()
+    f.docks["probe"].raise_()
+    f.probe.set_inputs([1.0, 0.0])
+    expected = Engine(window.document.network).forward(np.array([[1.0, 0.0]])).outs[-1][0, 0]
+    assert f.probe.output_values()[0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_settings_go_through_the_undo_stack(qtbot, window):
+    f = load(window, xor_project(10))
+    doc = window.document
+    f.panel.lr_spin.setValue(0.25)
+    assert doc.project.training.optimizer.learning_rate == 0.25
+    f.panel.mode_combo.setCurrentIndex(f.panel.mode_combo.findData("full"))
+    assert doc.project.training.batch_size == 0
+    doc.undo()
+    doc.undo()
+    assert doc.project.training.optimizer.learning_rate == 0.5
+    assert f.panel.lr_spin.value() == 0.5
