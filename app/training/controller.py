@@ -23,6 +23,7 @@ from .worker import RunResult, TrainingWorker
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 GUI_DUTY = 0.15  # target share of wall time the GUI thread is awake during a run
 DUTY_WINDOW = 0.25  # seconds over which that share is measured
+MAX_SLOWDOWN = 4.0
 LIVE_VIEW_SECONDS = 0.1  # the canvas shows the newest weights at most this often (default)
 
 
@@ -253,7 +254,7 @@ class TrainingController(QObject):
         self.gui_duty = duty
         scale = self.live_scale
         if duty > GUI_DUTY:
-            scale = min(scale * 1.5, 20.0)
+            scale = min(scale * 1.5, MAX_SLOWDOWN)
         elif duty < GUI_DUTY / 2:
             scale = max(scale / 1.25, 1.0)
         if scale != self.live_scale:

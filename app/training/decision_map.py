@@ -23,6 +23,7 @@ from core.engine import Engine
 
 GRID = 60
 REFRESH_MS = 100
+MAX_INTERVAL_MS = 500  # live means at least twice a second
 SHARE = 0.06  # refresh at most this share of the time
 THUMB = 44
 THUMBS_PER_ROW = 8
@@ -134,7 +135,7 @@ class DecisionMap(QWidget):
         """Refresh soon; at most every REFRESH_MS, or slower if a refresh is costly (so the map
         never takes more than SHARE of the GUI thread), and never while hidden."""
         if not self._timer.isActive():
-            self._timer.start(int(max(REFRESH_MS, int(self._cost / SHARE * 1000)) * self.slowdown))
+            self._timer.start(int(min(max(REFRESH_MS, int(self._cost / SHARE * 1000)) * self.slowdown, MAX_INTERVAL_MS)))
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

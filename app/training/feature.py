@@ -151,10 +151,11 @@ class TrainingFeature(QObject):
     @Slot(float)
     def _on_live_scale(self, scale: float) -> None:
         """The controller measured a busy GUI thread: every live view updates less often."""
+        if self.controller.epochs_per_second or self.controller.stepping:
+            return
         self.glow.min_interval = self.controller.live_interval_ms / 1000 * scale
-        self.loss_plot.slowdown = scale
-        self.decision_map.slowdown = scale
-        self.probe.slowdown = scale
+        for view in (self.loss_plot, self.decision_map, self.probe):
+            view.slowdown = scale
 
     @Slot(bool)
     def _on_run_started(self, stepping: bool) -> None:
@@ -165,6 +166,10 @@ class TrainingFeature(QObject):
             self.glow.set_sweep_seconds(min(STEP_SWEEP_SECONDS, 0.8 / eps))
         else:
             self.glow.set_sweep_seconds(0.0)
+        # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
+        slow = 0.0 if (stepping or eps) else self.controller.live_scale
+        for view in (self.loss_plot, self.decision_map, self.probe):
+            view.slowdown = slow
         self._update_actions()
 
     @Slot(object)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
+MAX_INTERVAL_MS = 500  # live means at least twice a second
 SHARE = 0.06  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
 NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
@@ -70,6 +71,7 @@ class LossPlot(QWidget):
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
         self.priority = nullcontext  # the controller's gui_priority once installed
         self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
@@ -133,7 +135,7 @@ class LossPlot(QWidget):
         self.history.extend(r for r in reports if not r.diverged)
         if not self._redraw_timer.isActive():
             # at most every REDRAW_MS, slower when a redraw is costly
-            self._redraw_timer.start(int(max(REDRAW_MS, int(self._cost / SHARE * 1000)) * self.slowdown))
+            self._redraw_timer.start(int(min(max(REDRAW_MS, int(self._cost / SHARE * 1000)) * self.slowdown, MAX_INTERVAL_MS)))
 
     @Slot()
     def redraw(self) -> None:
