@@ -108,7 +108,7 @@ def gui_run(app, window, project, epochs: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs-xor", type=int, default=20000)
-    ap.add_argument("--epochs-spirals", type=int, default=300)
+    ap.add_argument("--epochs-spirals", type=int, default=1500)
     ap.add_argument("--shot", default="", help="save a PNG of the window after each run here")
     args = ap.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)

@@ -167,6 +167,8 @@ class ConnectionItem(QGraphicsItem):
         self.label_t = 0.5
         self.show_values = False
         self.hovered = False
+        self._look: tuple | None = None  # what the last paint showed (see set_weight)
+        self._rect = QRectF()
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
@@ -182,23 +184,37 @@ class ConnectionItem(QGraphicsItem):
             line = QLineF(line.pointAt(a), line.pointAt(b))
         self.prepareGeometryChange()
         self.line = line
+        self._rect = self._bounds()
         self.update()
 
     def set_weight(self, weight: float, max_abs: float, show_values: bool) -> None:
-        self.weight, self.max_abs, self.show_values = weight, max_abs, show_values
-        self.setToolTip(f"weight = {weight:.6f}\nDouble-click to type a value; Delete removes it")
-        self.update()
+        """Repaint only when what is drawn changes (sign, width to 1/8 px, the written value):
+        during training every weight moves a little every few milliseconds, and most moves are
+        invisible; repainting every connection each time cost ~40 ms a frame at 304 edges."""
+        self.weight, self.max_abs = weight, max_abs
+        if show_values != self.show_values:
+            self.prepareGeometryChange()
+            self.show_values = show_values
+            self._rect = self._bounds()
+        look = (weight > 0, weight < 0, round(style.weight_width(weight, max_abs) * 8),
+                style.format_value(weight) if show_values else None)
+        if look != self._look:
+            self._look = look
+            self.update()
 
     def label_pos(self) -> QPointF:
         return self.line.pointAt(self.label_t)
 
-    def boundingRect(self) -> QRectF:
+    def _bounds(self) -> QRectF:
         pad = style.MAX_WIDTH + 4
         rect = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
         if self.show_values:
             c = self.label_pos()
             rect = rect.united(QRectF(c.x() - 32, c.y() - 10, 64, 20))
         return rect
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line.p1())
@@ -234,6 +250,7 @@ class ConnectionItem(QGraphicsItem):
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
+        self.setToolTip(f"weight = {self.weight:.6f}\nDouble-click to type a value; Delete removes it")
         self.update()
         self.scene().item_hovered(self)
 

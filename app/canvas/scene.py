@@ -21,6 +21,10 @@ from .items import ConnectionItem, LayerLabelItem, NeuronItem
 
 PIXMAP_CACHE_KB = 256 * 1024
 EDGE_ITEM_LIMIT = 1500  # up to this many connections, each one is its own pickable item
+# While training runs at full speed, networks with more connections than this draw them batched
+# (one item per layer pair) instead of one antialiased item each: 304 per-item edges cost ~40 ms
+# a frame, the batched items a few ms (bench/gui_training.py). Small textbook nets stay as drawn.
+LIVE_BATCH_FROM = 60
 AUTO_VALUES_CONNECTIONS, AUTO_VALUES_NEURONS = 64, 32
 
 
@@ -44,6 +48,7 @@ class NetworkScene(QGraphicsScene):
         self._attached: dict[tuple[int, int], list[ConnectionItem]] = {}
         self._positions: list[np.ndarray] = []
         self._glow: list[np.ndarray] | None = None
+        self._live = False
         self.values_mode = "auto"  # "auto" | "on" | "off"
         self.batch_limit = DEFAULT_LIMIT
         self.max_abs = 1.0
@@ -66,6 +71,23 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         return (net.num_connections <= AUTO_VALUES_CONNECTIONS
                 and sum(net.sizes) <= AUTO_VALUES_NEURONS)
+
+    def set_live(self, on: bool) -> None:
+        """Training at full speed: draw a mid-sized network's connections batched (see
+        LIVE_BATCH_FROM); off again restores the pickable, labelled items with current values."""
+        on = bool(on) and self.per_item_edges and self.doc.network.num_connections > LIVE_BATCH_FROM
+        if on == self._live:
+            return
+        self._live = on
+        if on:
+            self._build_batches()
+        else:
+            for item in self.batches.values():
+                self.removeItem(item)
+            self.batches = {}
+        for item in self.edge_items.values():
+            item.setVisible(not on)
+        self._on_parameters_changed()
 
     def set_values_mode(self, mode: str) -> None:
         self.values_mode = mode
@@ -185,6 +207,9 @@ class NetworkScene(QGraphicsScene):
             self._build_edge_items()
         else:
             self._build_batches()
+        if self._live:
+            self._live = False
+            self.set_live(True)
         self._apply_glow()
         self._restore_selection(selection)
         self.blockSignals(False)
@@ -297,7 +322,7 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         self._update_max_abs()
         show = self.values_visible()
-        for (ls, i, ld, j), item in self.edge_items.items():
+        for (ls, i, ld, j), item in ({} if self._live else self.edge_items).items():
             item.set_weight(float(net.blocks[(ls, ld)].weight[i, j]), self.max_abs, show)
         for key, item in self.batches.items():
             blk = net.blocks.get(key)

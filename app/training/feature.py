@@ -104,6 +104,7 @@ class TrainingFeature(QObject):
         c.state_changed.connect(self._update_actions)
         c.run_started.connect(self._on_run_started)
         c.run_ended.connect(self._update_actions)
+        c.run_ended.connect(self._on_run_ended)
         c.message.connect(self._show_message)
         c.live_scale_changed.connect(self._on_live_scale)
         self.panel.speed_changed.connect(self._on_speed_changed)
@@ -168,9 +169,19 @@ class TrainingFeature(QObject):
             self.glow.set_sweep_seconds(0.0)
         # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
         slow = 0.0 if (stepping or eps) else self.controller.live_scale
+        self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow
         self._update_actions()
+
+    def _set_live_canvas(self, on: bool) -> None:
+        scene = getattr(self.window, "scene", None)
+        if scene is not None and hasattr(scene, "set_live"):
+            scene.set_live(on)
+
+    @Slot(object)
+    def _on_run_ended(self, _result) -> None:
+        self._set_live_canvas(False)
 
     @Slot(object)
     def _on_speed_changed(self, eps) -> None:
