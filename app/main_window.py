@@ -15,6 +15,7 @@ from .canvas.view import NetworkView
 from .document import Document
 from .editor import Editor
 from .files import FileController, examples
+from .scrolling import scrollable
 from .panels.inspector import Inspector
 from .panels.network_panel import NetworkPanel
 
@@ -82,8 +83,10 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.document, self.editor, self.scene, a)
         self.network_panel = NetworkPanel(self.document, self.editor, self.scene, a)
         self.history_view = HistoryView(self.document)
-        self.inspector_dock = self._dock("Inspector", "InspectorDock", self.inspector, Qt.RightDockWidgetArea)
-        self.network_dock = self._dock("Network", "NetworkDock", self.network_panel, Qt.RightDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", "InspectorDock", scrollable(self.inspector),
+                                         Qt.RightDockWidgetArea)
+        self.network_dock = self._dock("Network", "NetworkDock", scrollable(self.network_panel),
+                                       Qt.RightDockWidgetArea)
         self.history_dock = self._dock("History", "HistoryDock", self.history_view, Qt.LeftDockWidgetArea)
         self.history_dock.hide()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from core.initializers import initialise
 
+from ..scrolling import scrollable
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .decision_map import DecisionMap
 from .dock import TrainingPanel
@@ -64,15 +65,10 @@ class TrainingFeature(QObject):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.legend)
         lay.addWidget(self.panel)
-        scroll = QScrollArea()
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
-        self._add_dock("training", "Training", scroll, Qt.LeftDockWidgetArea)
+        self._add_dock("training", "Training", scrollable(controls), Qt.LeftDockWidgetArea)
         self._add_dock("loss", "Loss", self.loss_plot, Qt.BottomDockWidgetArea)
-        self._add_dock("map", "Input plane", self.decision_map, Qt.RightDockWidgetArea)
-        self._add_dock("probe", "Prediction probe", self.probe, Qt.RightDockWidgetArea)
+        self._add_dock("map", "Input plane", scrollable(self.decision_map), Qt.RightDockWidgetArea)
+        self._add_dock("probe", "Prediction probe", scrollable(self.probe), Qt.RightDockWidgetArea)
         if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
             window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
             self.docks["map"].raise_()

@@ -9,12 +9,16 @@ from contextlib import nullcontext
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from core.engine import Engine
 
 REFRESH_MS = 100
+# Above this many inputs (the 784 pixels of a digit) a field per input is no way to type a
+# sample, and building them took seconds: the probe then shows a chosen sample of the data.
+MAX_INPUT_FIELDS = 32
 
 
 class PredictionProbe(QWidget):
@@ -27,6 +31,18 @@ class PredictionProbe(QWidget):
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.form.setContentsMargins(0, 0, 0, 0)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setWidget(self.form_box)
+        self.form_scroll.setMaximumHeight(180)
+        self.sample = QSpinBox()
+        self.sample.setToolTip("Fill the inputs from this sample of the data (1 = the first)")
+        self.sample.valueChanged.connect(self._on_sample)
+        self.sample_note = QLabel()
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(QLabel("Sample of the data:"))
+        sample_row.addWidget(self.sample)
+        sample_row.addWidget(self.sample_note, 1)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["layer", "neuron", "net input", "output"])
         self.table.verticalHeader().setVisible(False)
@@ -37,8 +53,9 @@ class PredictionProbe(QWidget):
         self.error.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(sample_row)
         lay.addWidget(QLabel("Inputs:"))
-        lay.addWidget(self.form_box)
+        lay.addWidget(self.form_scroll)
         lay.addWidget(self.error)
         lay.addWidget(self.table, 1)
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
@@ -67,6 +84,16 @@ class PredictionProbe(QWidget):
         self.inputs = []
         net = self.document.network
         ds = self.document.project.dataset
+        n_samples = len(ds) if ds is not None and ds.x.shape[1] == net.n_inputs else 0
+        self.sample.blockSignals(True)
+        self.sample.setRange(0 if net.n_inputs <= MAX_INPUT_FIELDS else min(1, n_samples), n_samples)
+        self.sample.setSpecialValueText("typed values" if net.n_inputs <= MAX_INPUT_FIELDS else "no data")
+        self.sample.blockSignals(False)
+        self.sample_note.setText(f"of {n_samples}" if n_samples else "")
+        self.form_scroll.setVisible(net.n_inputs <= MAX_INPUT_FIELDS)
+        if net.n_inputs > MAX_INPUT_FIELDS:
+            self.refresh()
+            return
         names = ds.input_names if ds is not None and len(ds.input_names) == net.n_inputs else None
         for k in range(net.n_inputs):
             spin = QDoubleSpinBox()
@@ -75,7 +102,7 @@ class PredictionProbe(QWidget):
             spin.setSingleStep(0.1)
             spin.setKeyboardTracking(False)
             spin.setValue(old[k] if k < len(old) else 0.0)
-            spin.valueChanged.connect(self.schedule)
+            spin.valueChanged.connect(self._on_typed)
             label = net.name_of(0, k) + (f" ({names[k]})" if names else "")
             self.form.addRow(label, spin)
             self.inputs.append(spin)
@@ -88,9 +115,30 @@ class PredictionProbe(QWidget):
             spin.blockSignals(False)
         self.refresh()
 
-    def network_inputs(self) -> np.ndarray:
-        x = np.array([[s.value() for s in self.inputs]], dtype=np.float64)
+    @Slot()
+    def _on_typed(self, *_) -> None:
+        self.sample.blockSignals(True)
+        self.sample.setValue(0)  # the inputs are the user's own now, not a sample's
+        self.sample.blockSignals(False)
+        self.schedule()
+
+    @Slot(int)
+    def _on_sample(self, k: int) -> None:
         ds = self.document.project.dataset
+        if k >= 1 and self.inputs and ds is not None and k <= len(ds):
+            self.set_inputs(ds.x[k - 1])
+        else:
+            self.schedule()
+
+    def network_inputs(self) -> np.ndarray:
+        ds = self.document.project.dataset
+        n_in = self.document.network.n_inputs
+        if n_in > MAX_INPUT_FIELDS:
+            k = self.sample.value()
+            ok = ds is not None and ds.x.shape[1] == n_in and 1 <= k <= len(ds)
+            x = ds.x[k - 1:k].astype(np.float64) if ok else np.zeros((1, n_in))
+        else:
+            x = np.array([[s.value() for s in self.inputs]], dtype=np.float64)
         if ds is not None and ds.normalization is not None and ds.x.shape[1] == x.shape[1]:
             x = ds.normalization.apply(x)
         return x
@@ -101,7 +149,7 @@ class PredictionProbe(QWidget):
         if not self.isVisible():
             return
         net = self.document.network
-        if len(self.inputs) != net.n_inputs:
+        if len(self.inputs) != net.n_inputs and net.n_inputs <= MAX_INPUT_FIELDS:
             self.rebuild()
             return
         try:

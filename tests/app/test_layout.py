@@ -1,0 +1,28 @@
+"""The window fits a classroom projector, and a big network opens quickly enough to be usable."""
+from core.fileio import save_project
+from core.network import Network
+from core.project import Project
+
+
+def test_window_fits_a_1280x720_projector(window):
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720, hint
+
+
+def test_probe_for_784_inputs_builds_no_input_fields(window, tmp_path, qtbot):
+    import numpy as np
+    from core.datasets import Dataset
+    net = Network.dense([784, 16, 10], ["relu", "softmax"], loss="cross_entropy", init="he")
+    rng = np.random.default_rng(0)
+    ds = Dataset(rng.uniform(0, 1, (5, 784)), np.eye(10)[rng.integers(0, 10, 5)], task="classification")
+    path = tmp_path / "wide.bpnet"
+    save_project(Project(net, dataset=ds), path)
+    assert window.files.load(path)
+    probe = window.training.probe
+    assert probe.inputs == [] and probe.sample.value() == 1
+    from core.engine import Engine
+    out = Engine(net).predict(ds.x[:1])[0]
+    window.training.docks["probe"].raise_()
+    qtbot.waitUntil(probe.isVisible)
+    probe.refresh()
+    assert probe.output_values() == [float(f"{v:.6g}") for v in out]
