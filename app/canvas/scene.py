@@ -282,7 +282,7 @@ class NetworkScene(QGraphicsScene):
                 rect = rect.united(item.sceneBoundingRect())
         for label in self.labels:
             rect = rect.united(label.sceneBoundingRect())
-        self.setSceneRect(rect.adjusted(-120, -80, 120, 80))
+        self.setSceneRect(rect.adjusted(-40, -30, 40, 30))
 
     def _apply_glow(self) -> None:
         g = self._glow

@@ -12,6 +12,10 @@ from .scene import NetworkScene
 MIN_SCALE, MAX_SCALE = 0.01, 8.0
 
 
+LEGEND_RESERVE = 100  # px at the bottom of the view kept free for the weight legend
+MAX_FIT_SCALE = 2.0  # a 2-2-1 network is not blown up beyond this by "fit"
+
+
 class InlineEditor(QLineEdit):
     """A one-line editor over the canvas; Enter commits, Esc or focus loss cancels."""
 
@@ -117,13 +121,18 @@ class NetworkView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_to_window(self) -> None:
+        """Fill the view with the network, above the legend (which sits bottom-left), so a
+        small textbook network is drawn large enough to read from the back of a classroom."""
         rect: QRectF = self.net_scene.sceneRect()
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.zoom > 1.5:  # a tiny network should not be blown up beyond readable
-            self.set_zoom(1.5)
-            self.centerOn(rect.center())
+        vp = self.viewport().rect()
+        reserved = LEGEND_RESERVE if self.show_legend else 0
+        avail_w, avail_h = max(vp.width() - 16, 50), max(vp.height() - reserved - 16, 50)
+        scale = min(avail_w / rect.width(), avail_h / rect.height(), MAX_FIT_SCALE)
+        self.setTransform(self.transform().fromScale(scale, scale))
+        # centre the network in the space above the legend
+        self.centerOn(rect.center() + QPointF(0, reserved / 2 / scale))
         self.auto_fit = True
         self.zoom_changed.emit(self.zoom)
 
