@@ -32,6 +32,7 @@ class NetworkScene(QGraphicsScene):
     status_message = Signal(str)
     value_edit_requested = Signal(str, object, QPointF, str)  # kind, key, scene pos, current text
     layout_changed = Signal()  # items were rebuilt or moved (views may refit)
+    neuron_hovered = Signal(object)  # (layer, index) under the pointer, or None when it leaves
 
     def __init__(self, document: Document, editor: Editor, parent=None) -> None:
         super().__init__(parent)
@@ -358,6 +359,7 @@ class NetworkScene(QGraphicsScene):
             self._place_edge(edge)
 
     def item_hovered(self, item: QGraphicsItem | None) -> None:
+        self.neuron_hovered.emit(item.key if isinstance(item, NeuronItem) else None)
         if isinstance(item, NeuronItem):
             self.status_message.emit(f"{item.name}: drag to move · drag from its dot to connect · "
                                      "double-click to edit its " + ("name" if item.layer == 0 else "bias"))

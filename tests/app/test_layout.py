@@ -26,3 +26,15 @@ def test_probe_for_784_inputs_builds_no_input_fields(window, tmp_path, qtbot):
     qtbot.waitUntil(probe.isVisible)
     probe.refresh()
     assert probe.output_values() == [float(f"{v:.6g}") for v in out]
+
+
+def test_hovering_a_hidden_neuron_on_the_canvas_shows_its_map(window):
+    assert window.files.open_example("xor")
+    dmap = window.training.decision_map
+    hidden = window.scene.neurons[1][1]
+    window.scene.item_hovered(hidden)
+    assert dmap.shown_neuron == (1, 1)
+    window.scene.item_hovered(None)
+    assert dmap.shown_neuron is None
+    window.scene.item_hovered(window.scene.neurons[2][0])  # the output neuron: the output map
+    assert dmap.shown_neuron is None
