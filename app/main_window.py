@@ -230,7 +230,12 @@ class MainWindow(QMainWindow):
             self.resizeDocks(side, [300] * len(side), Qt.Horizontal)
         if bottom:
             self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
-        self.resizeDocks([self.inspector_dock, self.network_dock], [240, 300], Qt.Vertical)
+        column = [self.inspector_dock, self.network_dock]
+        training_docks = getattr(getattr(self, "training", None), "docks", {})
+        if "map" in training_docks:
+            column.append(training_docks["map"])
+        # the Inspector holds the most rows (name, activation, bias, connections): it gets most room
+        self.resizeDocks(column, [300, 190, 280][:len(column)], Qt.Vertical)
 
     # ----------------------------------------------------------------- settings, close, drops
     def _restore_settings(self) -> None:

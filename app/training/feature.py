@@ -107,6 +107,7 @@ class TrainingFeature(QObject):
         doc.history_changed.connect(self._on_history_changed)
         doc.structure_changed.connect(self.glow.clear)
         doc.project_replaced.connect(self.glow.clear)
+        doc.project_replaced.connect(self._raise_useful_tab)
         hovered = getattr(scene, "neuron_hovered", None)
         if hovered is not None:
             hovered.connect(self._on_neuron_hovered)
@@ -169,6 +170,13 @@ class TrainingFeature(QObject):
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow
         self._update_actions()
+
+    @Slot()
+    def _raise_useful_tab(self) -> None:
+        """The input-plane map needs two inputs; otherwise show the probe in its place."""
+        if "map" in self.docks and "probe" in self.docks:
+            two = self.document.network.n_inputs == 2
+            self.docks["map" if two else "probe"].raise_()
 
     def _set_live_canvas(self, on: bool) -> None:
         scene = getattr(self.window, "scene", None)
