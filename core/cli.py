@@ -1,6 +1,7 @@
-"""The `backprop-studio` command: the GUI when bare, headless subcommands otherwise.
+"""The headless subcommands of `backprop-studio` (trace, predict, train).
 
-Subcommands never import Qt. Every error is one line on stderr and a non-zero exit.
+The console script itself is ``app.launch:main``: it sends these subcommands here, before any Qt
+import, and everything else to the window. Every error is one line on stderr and a non-zero exit.
 """
 from __future__ import annotations
 
@@ -200,7 +201,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     return 3 if report is not None and report.diverged else 0
 
 
-def _gui_problem(argv: list[str]) -> str | None:
+def gui_problem(argv: list[str]) -> str | None:
     """Why the window cannot open, checked before Qt would abort the process."""
     if argv and not Path(argv[0]).is_file():
         return (f"{argv[0]}: no such file or command "
@@ -213,15 +214,16 @@ def _gui_problem(argv: list[str]) -> str | None:
     return None
 
 
+def is_subcommand(argv: Sequence[str]) -> bool:
+    """True when ``argv`` is for this module (a subcommand or an option such as --help)."""
+    return bool(argv) and (argv[0] in SUBCOMMANDS or argv[0].startswith("-"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
-        problem = _gui_problem(argv)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 1
-        from app.main import main as gui_main  # only the GUI path imports Qt
-        return gui_main(argv)
+    if not argv:
+        _parser().print_usage(sys.stderr)
+        return 2
     try:
         a = _parser().parse_args(argv)
         return {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train}[a.command](a)

@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args, env_extra=None):
+    """The installed command's entry point (app.launch), as a user runs it, without a display."""
     import os
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "core.cli", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "app.launch", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, env=env, timeout=120)
 
 

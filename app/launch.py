@@ -1,0 +1,24 @@
+"""The `backprop-studio` console script: headless subcommands go to core.cli before anything
+imports Qt; a bare call or a FILE opens the window."""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from core import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if cli.is_subcommand(argv):
+        return cli.main(argv)
+    problem = cli.gui_problem(argv)
+    if problem:  # say why, instead of letting Qt abort the process
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    from .main import main as gui_main
+    return gui_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
