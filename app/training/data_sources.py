@@ -47,12 +47,16 @@ def generate(key: str, n_samples: int, noise: float, seed: int, net, validation:
     return replace(ds, validation_fraction=validation)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def describe(ds: Dataset | None, net) -> str:
     if ds is None:
         return "No data yet: generate a data set, import a CSV file, or click the map to add points."
     tr, va = ds.split_indices()
-    text = (f"{len(ds)} examples ({len(tr)} training, {len(va)} validation), {ds.task}, "
-            f"{ds.x.shape[1]} input(s) → {ds.y.shape[1]} target(s)")
+    text = (f"{_count(len(ds), 'example')} ({len(tr)} training, {len(va)} validation), {ds.task}, "
+            f"{_count(ds.x.shape[1], 'input')} → {_count(ds.y.shape[1], 'target')}")
     if ds.normalization is not None:
         text += f", inputs scaled ({ds.normalization.method})"
     problems = []
