@@ -106,9 +106,6 @@ class Engine:
     def write_back(self, net: Network) -> None:
         net.set_parameters({k: w.copy() for k, w in self.W.items()}, [b.copy() for b in self.b])
 
-    def all_finite(self) -> bool:
-        return bool(np.isfinite(self.theta).all())
-
     # ----------------------------------------------------------------- passes
     def _activate(self, j: int, net: Array) -> Array:
         groups = self.groups[j]
@@ -216,7 +213,3 @@ class Engine:
 
     def predict(self, x: Array) -> Array:
         return self.forward(np.asarray(x, dtype=np.float64).reshape(-1, self.sizes[0])).outs[-1]
-
-
-def predict(net: Network, x: Array) -> Array:
-    return Engine(net).predict(x)
