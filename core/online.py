@@ -80,7 +80,8 @@ class OnlineTrainer:
         self.eng.theta[self.slot_index] = w
 
     def epoch(self, x: Array, y: Array, order: NDArray[np.intp] | None, outs_epoch: Array,
-              deltas_epoch: list[Array]) -> None:
+              deltas_all: Array) -> None:
+        """One epoch; outputs and δ (non-input neurons, layer by layer) land in visiting order."""
         w = self._load()
         s = self.opt.s
         lr, mom = s.learning_rate, (s.momentum if s.name == "momentum" else None)
@@ -126,8 +127,5 @@ class OnlineTrainer:
             outs_rows.append(out[n_units - n_out:])
             delta_rows.append(delta[n_in:])
         self._store(w)
-        outs_epoch[...] = outs_rows  # in visiting order, as core/training.py expects
-        d = np.array(delta_rows)
-        for j in range(1, len(deltas_epoch)):
-            lo, hi = self.offsets[j] - n_in, self.offsets[j + 1] - n_in
-            deltas_epoch[j][...] = d[:, lo:hi]
+        outs_epoch[...] = outs_rows
+        deltas_all[...] = delta_rows
