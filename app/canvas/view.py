@@ -129,10 +129,13 @@ class NetworkView(QGraphicsView):
         vp = self.viewport().rect()
         reserved = LEGEND_RESERVE if self.show_legend else 0
         avail_w, avail_h = max(vp.width() - 16, 50), max(vp.height() - reserved - 16, 50)
+        by_height = avail_h / rect.height() < avail_w / rect.width()
         scale = min(avail_w / rect.width(), avail_h / rect.height(), MAX_FIT_SCALE)
         self.setTransform(self.transform().fromScale(scale, scale))
-        # centre the network in the space above the legend
-        self.centerOn(rect.center() + QPointF(0, reserved / 2 / scale))
+        # A fitted scene is smaller than the view, so the view's alignment places it: when height
+        # is what limits it, pin it to the top so the reserved strip below holds the legend.
+        self.setAlignment(Qt.AlignHCenter | (Qt.AlignTop if by_height and reserved else Qt.AlignVCenter))
+        self.centerOn(rect.center())
         self.auto_fit = True
         self.zoom_changed.emit(self.zoom)
 

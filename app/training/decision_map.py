@@ -26,7 +26,7 @@ REFRESH_MS = 100
 MAX_INTERVAL_MS = 500  # live means at least twice a second
 SHARE = 0.06  # refresh at most this share of the time
 THUMB = 44
-THUMBS_PER_ROW = 8
+THUMBS_PER_ROW = 6  # 6 x 44 px fits the 300 px right-hand dock column; 8 clipped the header
 NEG, MID, POS = np.array([245, 147, 34.]), np.array([232, 234, 235.]), np.array([8, 119, 189.])
 CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
