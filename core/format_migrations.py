@@ -117,7 +117,13 @@ def migrate_1_to_2(d: dict) -> dict:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: migrate_1_to_2}
+def migrate_2_to_3(d: dict) -> dict:
+    """Version 3 only adds optional keys (each with a default that means what version 2 meant),
+    so a version-2 document is a version-3 document with a new number."""
+    return {**d, "version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: migrate_1_to_2, 2: migrate_2_to_3}
 
 
 def upgrade(d: dict, version: int, current: int) -> dict:

@@ -20,9 +20,9 @@ from .optimizers import OPTIMIZERS, OptimizerSettings
 from .training import TrainConfig
 
 FORMAT_NAME = "backprop-studio-network"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 EXTENSION = ".bpnet"
-SCHEMA_ID = "https://backprop-studio.example/schema/bpnet-2.schema.json"
+SCHEMA_ID = "https://backprop-studio.example/schema/bpnet-3.schema.json"
 
 
 class FileFormatError(ValueError):

@@ -162,7 +162,7 @@ def test_skip_connection_and_partial_block_in_list_form():
 
 
 def test_published_schema_is_generated_from_the_spec():
-    assert (ROOT / "resources" / "schema" / "bpnet-2.schema.json").read_text(encoding="utf-8") == schema_text()
+    assert (ROOT / "resources" / "schema" / "bpnet-3.schema.json").read_text(encoding="utf-8") == schema_text()
 
 
 def test_nonfinite_weights_are_refused_on_save(tmp_path):

@@ -22,7 +22,7 @@ EXPECTED = {
     "json-list.bpnet": "not a Backprop Studio network file: the JSON holds a list, not an object",
     "wrong-format.bpnet": 'format: this is a "keras-model" file, not a Backprop Studio network file',
     "newer-version.bpnet": "this file was made by a newer Backprop Studio (format version 7); "
-                           "this one reads up to version 2",
+                           "this one reads up to version 3",
     "version-string.bpnet": 'version: expected an integer, got "2"',
     "weight-string.bpnet": 'connections[3].weight: expected a number, got "abc"',
     "weight-nan.bpnet": "connections[2].weight: expected a finite number, got NaN",

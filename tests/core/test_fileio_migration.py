@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.fileio import FileFormatError, dumps, loads, project_from_dict
-from core.format_migrations import migrate_1_to_2
+from core.format_migrations import migrate_1_to_2, migrate_2_to_3
 from core.format_spec import FILE
 
 V1 = {
@@ -27,7 +27,7 @@ V1 = {
 
 def test_migrate_1_to_2_gives_a_valid_version_2_document():
     d = migrate_1_to_2(json.loads(json.dumps(V1)))
-    FILE.check(d, "")
+    FILE.check(migrate_2_to_3(d), "")
     assert d["version"] == 2 and d["title"] == "XOR (old file)" and d["description"] == "saved by 0.0.3"
     assert d["layers"][1]["neurons"] == [{"name": "h1", "bias": 0.1}, {"name": "h2", "bias": -0.2}]
     assert d["layers"][0]["neurons"][0] == {"name": "a", "position": [10, 20]}
@@ -47,8 +47,8 @@ def test_version_1_file_loads_with_everything():
     assert p.training.optimizer.name == "momentum" and p.training.optimizer.learning_rate == 0.3
     assert p.training.max_epochs == 500 and p.training.batch_size == 4 and p.training.seed == 7
     assert np.array_equal(p.dataset.y, [[0], [1], [1], [0]])
-    # and it is written back as version 2
-    assert json.loads(dumps(p))["version"] == 2
+    # and it is written back in the newest version
+    assert json.loads(dumps(p))["version"] == 3
     assert loads(dumps(p)).network.weight(0, 0, 2, 0) == 0.125
 
 
@@ -77,8 +77,8 @@ def test_broken_version_1_files(change, message):
 
 def test_newer_and_impossible_versions():
     with pytest.raises(FileFormatError, match=r"^this file was made by a newer Backprop Studio \(format "
-                                              r"version 3\); this one reads up to version 2$"):
-        project_from_dict({"format": "backprop-studio-network", "version": 3, "whatever": []})
+                                              r"version 4\); this one reads up to version 3$"):
+        project_from_dict({"format": "backprop-studio-network", "version": 4, "whatever": []})
     with pytest.raises(FileFormatError, match=r"^version: there is no format version 0$"):
         project_from_dict({"format": "backprop-studio-network", "version": 0})
     with pytest.raises(FileFormatError, match=r"^version: expected an integer, got 2\.0$"):
