@@ -1,4 +1,4 @@
-"""The headless subcommands of `backprop-studio` (trace, predict, train).
+"""The headless subcommands of `backprop-studio` (trace, predict, train, export).
 
 The console script itself is ``app.launch:main``: it sends these subcommands here, before any Qt
 import, and everything else to the window. Every error is one line on stderr and a non-zero exit.
@@ -19,7 +19,7 @@ from .project import HistoryEntry
 from .training import TrainConfig, evaluate, train
 from .trace import trace
 
-SUBCOMMANDS = ("trace", "predict", "train")
+SUBCOMMANDS = ("trace", "predict", "train", "export")
 
 
 class CliError(Exception):
@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int)
     tr.add_argument("-o", "--output", help="where to write the trained network "
                                            "(default: FILE with -trained before the extension)")
+    from .export import EXPORTERS
+    ex = sub.add_parser("export", help="write the network in another format",
+                        description="formats: " + "; ".join(f"{e.name} ({e.description})"
+                                                           for e in EXPORTERS.values()))
+    ex.add_argument("file")
+    ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
+    ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
     return p
 
 
@@ -201,6 +208,20 @@ def cmd_train(a: argparse.Namespace) -> int:
     return 3 if report is not None and report.diverged else 0
 
 
+def cmd_export(a: argparse.Namespace) -> int:
+    from .export import EXPORTERS, ExportError, export
+    project = _load(a.file)
+    out = Path(a.output) if a.output else Path(a.file).with_suffix(EXPORTERS[a.to].suffix)
+    try:
+        export(project, a.to, out)
+    except ExportError as e:
+        raise CliError(f"{a.file}: {e}") from None
+    except OSError as e:
+        raise CliError(f"{out}: cannot write: {e.strerror or e}") from None
+    print(f"wrote {out}")
+    return 0
+
+
 def gui_problem(argv: list[str]) -> str | None:
     """Why the window cannot open, checked before Qt would abort the process."""
     if argv and not Path(argv[0]).is_file():
@@ -219,6 +240,9 @@ def is_subcommand(argv: Sequence[str]) -> bool:
     return bool(argv) and (argv[0] in SUBCOMMANDS or argv[0].startswith("-"))
 
 
+COMMANDS = {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train, "export": cmd_export}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
@@ -226,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         a = _parser().parse_args(argv)
-        return {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train}[a.command](a)
+        return COMMANDS[a.command](a)
     except CliError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2 if "see --help" in str(e) else 1
