@@ -49,6 +49,12 @@ def get_open_path(parent: QWidget | None, folder: str) -> str | None:
     return path or None
 
 
+def get_csv_path(parent: QWidget | None, folder: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import CSV", folder,
+                                          "CSV files (*.csv *.txt *.tsv);;All files (*)")
+    return path or None
+
+
 def get_save_path(parent: QWidget | None, suggestion: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, "Save network as", suggestion, FILE_FILTER)
     return path or None

@@ -54,7 +54,7 @@ def no_real_dialogs(monkeypatch):
             raise AssertionError(f"unexpected dialog: prompts.{name}{args[1:]!r}")
         return fail
     for name in ("ask_save_changes", "ask_yes_no", "ask_recovery", "show_error", "show_warning",
-                 "get_open_path", "get_save_path",
+                 "get_open_path", "get_save_path", "get_csv_path",
                  "get_double", "get_int", "get_text", "run_dialog"):
         monkeypatch.setattr(prompts, name, unexpected(name))
     yield prompts
