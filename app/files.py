@@ -4,11 +4,13 @@ choice of what to open.
 
 Reading and writing is core.fileio's (atomic save, one-line FileFormatError messages); a file that
 cannot be opened leaves the current document untouched. Opening runs off the GUI thread with a
-progress dialog (app/loading.py).
+progress dialog (app/loading.py); so does writing the recovery file, from a copy of the work.
 """
 from __future__ import annotations
 
 import os
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
@@ -61,12 +63,16 @@ class FileController(QObject):
     recent_changed = Signal()
     status_message = Signal(str)
     autosave_status = Signal(str)  # why autosave fails, or "" once it works (again)
+    _autosave_written = Signal()  # from the writer thread; queued to this (GUI-thread) object
 
     def __init__(self, window: QWidget, document: Document) -> None:
         super().__init__(window)
         self.window, self.doc = window, document
         self.recovery = recovery.RecoverySlot(recovery_dir())
         self.autosave_error = ""
+        self._writer: threading.Thread | None = None
+        self._written: str | None = None  # the last write's failure, "" when it worked
+        self._autosave_written.connect(self._on_autosave_written)
         self._run_snapshot = None  # the training controller's autosave_snapshot, once attached
         self._training_running = lambda: False
         self.loading = False
@@ -242,26 +248,59 @@ class FileController(QObject):
             self.autosave_timer.stop()
             self._set_autosave_error("")
 
-    def autosave(self) -> bool:
-        """Write this window's recovery file; a failure is shown and the timer keeps trying."""
+    def autosave(self, wait: bool = False) -> bool:
+        """Write this window's recovery file from a copy of the work, on a thread, so a large
+        network does not stall the window. False when there is nothing to save, a write is
+        still going, or (``wait``) the write failed; a failure is shown and the timer retries."""
+        if self._writer is not None and self._writer.is_alive():
+            if not wait:
+                return False
+            self._writer.join()
         snapshot = self._run_snapshot() if self._run_snapshot is not None else None
         if snapshot is not None:
             project = snapshot
             last = snapshot.history[-1].epoch if snapshot.history else 0
             note = f"training at epoch {last:,}"
         elif self.doc.modified:
-            project, note = self.doc.project, ""
+            # edits change the network and history in place: the thread gets its own copies
+            project = replace(self.doc.project, network=self.doc.network.copy(),
+                              history=list(self.doc.project.history))
+            note = f"trained to epoch {project.history[-1].epoch:,}" if project.history else ""
         else:
             return False
-        try:
-            self.recovery.write(project, self.doc.path, note)
-        except (OSError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        origin, slot = self.doc.path, self.recovery
+
+        def write() -> None:
+            try:
+                slot.write(project, origin, note)
+                self._written = ""
+            except (OSError, ValueError) as exc:
+                self._written = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            self._autosave_written.emit()
+
+        self._written = None
+        self._writer = threading.Thread(target=write, name="autosave", daemon=True)
+        self._writer.start()
+        if wait:
+            self._writer.join()
+            self._on_autosave_written()
+            return self.autosave_error == ""
+        return True
+
+    def _on_autosave_written(self) -> None:
+        reason, self._written = self._written, None
+        if reason is None:  # already handled (a waiting caller got here first)
+            return
+        if reason:
             seconds = self.autosave_timer.interval() / 1000
             self._set_autosave_error(f"Autosave failed ({reason}); trying again every {seconds:g} s")
-            return False
-        self._set_autosave_error("")
-        return True
+        else:
+            self._set_autosave_error("")
+
+    def _join_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+            self._on_autosave_written()
 
     def _set_autosave_error(self, text: str) -> None:
         if text != self.autosave_error:
@@ -273,11 +312,13 @@ class FileController(QObject):
 
     def discard_recovery(self) -> None:
         """The work is saved or dropped: this window's recovery file goes (others' never)."""
+        self._join_writer()
         self.recovery.discard()
 
     def close_recovery(self) -> None:
         """The window closes cleanly: its recovery file and lock go."""
         self.autosave_timer.stop()
+        self._join_writer()
         self.recovery.release()
 
     def offer_recovery(self) -> bool:
@@ -315,6 +356,7 @@ class FileController(QObject):
             prompts.show_error(self.window, "Cannot restore",
                                f"The recovery file cannot be read ({exc}); it was kept as {damaged}")
             return False
+        self._join_writer()
         self.doc.replace_project(project, orphan.origin, modified=True)
         self.recovery.adopt(orphan)
         return True

@@ -43,7 +43,7 @@ def main(mode: str, path: str) -> int:
     else:
         def edit() -> None:
             window.editor.set_bias(1, 0, 4.25)
-            print("saved" if window.files.autosave() else "not saved", flush=True)
+            print("saved" if window.files.autosave(wait=True) else "not saved", flush=True)
         QTimer.singleShot(0, edit)
     return app.exec()
 

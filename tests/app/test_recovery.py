@@ -104,7 +104,7 @@ def test_each_window_has_its_own_recovery_file(make_window):
     w1, w2 = make_window(show=False), make_window(show=False)
     w1.editor.set_bias(1, 0, 1.5)
     w2.editor.set_bias(1, 0, 2.5)
-    assert w1.files.autosave() and w2.files.autosave()
+    assert w1.files.autosave(wait=True) and w2.files.autosave(wait=True)
     p1, p2 = w1.files.recovery.path, w2.files.recovery.path
     assert p1 != p2 and set(recovery_files()) == {p1, p2}
     assert load_project(p1).network.bias(1, 0) == 1.5
@@ -117,7 +117,7 @@ def test_each_window_has_its_own_recovery_file(make_window):
 def test_a_second_window_never_offers_or_deletes_a_live_windows_file(make_window, monkeypatch):
     w1 = make_window(show=False)
     w1.editor.set_bias(1, 1, 7.5)
-    assert w1.files.autosave()
+    assert w1.files.autosave(wait=True)
     time.sleep(0.05)
     # A second window starts (same process: the lock's owner is alive). ask_recovery is not
     # answered here, so offering anything fails the test.
@@ -164,7 +164,7 @@ def test_keep_and_discard_touch_only_the_file_answered(make_window, tmp_path, mo
     second = crashed_window(tmp_path, "second")
     live = make_window(show=False)
     live.editor.set_bias(1, 0, 9.0)
-    assert live.files.autosave()
+    assert live.files.autosave(wait=True)
     replies = iter(["keep", "discard"])
     calls = []
     answer(monkeypatch, "ask_recovery", lambda *a: next(replies), calls)
@@ -200,7 +200,7 @@ def test_autosave_failure_is_shown_and_retried(make_window, qtbot):
     folder = files_module.recovery_dir()
     shutil.rmtree(folder)
     folder.write_text("a file where the recovery folder should be")  # mkdir fails: a real OSError
-    assert not w.files.autosave()
+    assert not w.files.autosave(wait=True)
     label = w.autosave_warning
     assert label.isVisible() and label.text().startswith("Autosave failed (")
     assert "trying again every 30 s" in label.text()
@@ -226,7 +226,7 @@ def test_autosave_during_a_run_holds_a_consistent_state(make_window, qtbot):
     assert ctrl.start()
     assert w.files.autosave_timer.isActive(), "a run is autosaved although nothing is modified yet"
     qtbot.waitUntil(lambda: len(ctrl._run_reports) > 300, timeout=20000)
-    qtbot.waitUntil(w.files.autosave, timeout=5000)
+    qtbot.waitUntil(lambda: w.files.autosave(wait=True), timeout=5000)
     ctrl.stop(wait=True)
     saved = load_project(w.files.recovery.path)
     epochs = [h.epoch for h in saved.history]
