@@ -76,7 +76,7 @@ def _load(path: str):
 
 def _dataset(project, path: str):
     if project.dataset is None or len(project.dataset) == 0:
-        raise CliError(f"{path}: the network file holds no data")
+        raise CliError(f"{path}: {project.problems[0] if project.problems else 'the network file holds no data'}")
     return project.dataset
 
 

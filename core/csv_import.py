@@ -8,6 +8,7 @@ nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from .datasets import Dataset, Normalization, one_hot
+from .safe_read import FileTooLarge, check_regular, read_regular_file
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 10_000
@@ -66,6 +68,7 @@ class _Table:
     columns: list[str]
     rows: list[list[str]]
     line_of: list[int]  # file line number of each data row
+    sha256: str = ""
 
 
 def _decode(data: bytes) -> str:
@@ -106,10 +109,14 @@ def _guess_header(rows: list[list[str]]) -> bool:
 
 def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | None) -> _Table:
     path = Path(path)
-    size = path.stat().st_size
+    size = check_regular(path)  # a FIFO, a device or a folder is named, never read
     if size > MAX_BYTES:
         raise CsvError(f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported")
-    text = _decode(path.read_bytes())
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except FileTooLarge as e:
+        raise CsvError(e.strerror) from None
+    text = _decode(data)
     if not text.strip():
         raise CsvError("the file is empty")
     d = delimiter or _sniff_delimiter(text)
@@ -139,7 +146,7 @@ def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | Non
         columns = [f"column {k + 1}" for k in range(len(rows[0]))]
     if not rows:
         raise CsvError("the file has a header but no data rows")
-    return _Table(d, header, columns, rows, lines)
+    return _Table(d, header, columns, rows, lines, hashlib.sha256(data).hexdigest())
 
 
 def _column_type(values: Sequence[str]) -> str:
@@ -190,7 +197,12 @@ def _numbers(t: _Table, col: int) -> np.ndarray:
         if not _is_number(v):
             got = "an empty cell" if not v.strip() else repr(v if len(v) <= 30 else v[:27] + "...")
             raise CsvError(f"expected a number, got {got}", t.line_of[k], col + 1, t.columns[col])
-    return np.array([float(v) for v in values], dtype=np.float64)
+    out = np.array([float(v) for v in values], dtype=np.float64)
+    if not np.isfinite(out).all():  # "1e309": a plain decimal too large for a float
+        k = int(np.flatnonzero(~np.isfinite(out))[0])
+        raise CsvError(f"the number {values[k].strip()[:30]} is too large (beyond ±1.8e308)", t.line_of[k],
+                       col + 1, t.columns[col])
+    return out
 
 
 def _class_labels(t: _Table, col: int, class_names: Sequence[str] | None) -> tuple[list[str], list[int]]:
@@ -255,7 +267,8 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
         y = np.column_stack([_numbers(t, c) for c in targets])
         target_names = [t.columns[c] for c in targets]
     source = {"kind": "csv", "path": str(Path(path).resolve()), "input_columns": inputs,
-              "target_columns": targets, "has_header": t.has_header, "delimiter": t.delimiter}
+              "target_columns": targets, "has_header": t.has_header, "delimiter": t.delimiter,
+              "target_encoding": "one_hot" if task == "classification" else "numbers", "sha256": t.sha256}
     ds = Dataset(x, y, [t.columns[c] for c in inputs], target_names, task, names, None,
                  float(validation_fraction), int(seed), source)
     if normalization is not None:

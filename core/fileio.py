@@ -14,21 +14,23 @@ import math
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from .activations import get_activation
-from .datasets import Dataset, Normalization
+from .dataset_io import read_dataset, write_dataset
 from .format_migrations import upgrade
+from .json_arrays import extract, substitute
+from .safe_read import check_regular, read_regular_file
 from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET, HISTORY, OPTIMIZER,
-                          TRAINING, FileFormatError, describe)
+                          TRAINING, FileFormatError, LongNumber, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
 from .project import HistoryEntry, Project
 from .training import TrainConfig
 
-__all__ = ["FileFormatError", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
+__all__ = ["FileFormatError", "LoadCancelled", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
            "load_project", "save_project", "loads", "dumps", "project_to_dict", "project_from_dict"]
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -38,21 +40,76 @@ BLOCK_MIN_CONNECTIONS = 256
 
 
 # ------------------------------------------------------------------------------ reading
-def load_project(path: str | os.PathLike) -> Project:
-    """Read a .bpnet file. Raises FileFormatError (bad content) or OSError (cannot read)."""
+class LoadCancelled(Exception):
+    """Raised by ``load_project`` when its progress callback returns False."""
+
+
+Progress = Callable[[float], bool | None]
+
+
+def _stage(progress: Progress | None, lo: float, hi: float) -> Callable[[float], None]:
+    """A callback for one stage of loading, mapping its own 0..1 onto lo..hi of the whole."""
+    def report(f: float) -> None:
+        if progress is not None and progress(lo + (hi - lo) * min(max(f, 0.0), 1.0)) is False:
+            raise LoadCancelled("opening the file was cancelled")
+    return report
+
+
+def load_project(path: str | os.PathLike, *, progress: Progress | None = None) -> Project:
+    """Read a .bpnet file. Raises FileFormatError (bad content), OSError (cannot read; a path that
+    is no regular file raises safe_read.NotRegularFile saying what it is) or LoadCancelled (when
+    ``progress(fraction)`` returned False). A linked CSV that cannot be read does not fail the
+    load: the project comes back without data and says why in ``Project.problems``."""
     path = Path(path)
-    size = path.stat().st_size
+    size = check_regular(path)
     if size > MAX_FILE_BYTES:
         raise FileFormatError(f"the file is {size / 2**20:.0f} MB; Backprop Studio opens network files "
                               f"up to {MAX_FILE_BYTES // 2**20} MB")
-    data = path.read_bytes()
+    reading = _stage(progress, 0.0, 0.4)
+    try:
+        data = read_regular_file(path, MAX_FILE_BYTES, lambda done, total: reading(done / max(total, 1)))
+    except InterruptedError:
+        raise LoadCancelled("opening the file was cancelled") from None
+    return _load_bytes(data, path.parent, progress)
+
+
+def _load_bytes(data: bytes | bytearray, base_dir: Path | None, progress: Progress | None) -> Project:
+    short, matrices = extract(data)
+    if matrices:
+        try:
+            d = parse_json(short.decode("utf-8-sig"))
+            short = b""
+            d = substitute(d, matrices, parse_json, _stage(progress, 0.4, 0.9))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            d = None  # the ordinary path below gives the message, with the file's own line numbers
+        if d is not None:
+            del matrices
+            _stage(progress, 0.9, 1.0)(0.0)
+            project = project_from_dict(d, base_dir)
+            _stage(progress, 0.9, 1.0)(1.0)
+            return project
+    del short, matrices
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         raise FileFormatError(f"not a Backprop Studio network file: not UTF-8 text "
                               f"(byte 0x{data[e.start]:02x} on line {line})") from None
-    return loads(text, base_dir=path.parent)
+    del data
+    _stage(progress, 0.4, 1.0)(0.1)
+    project = loads(text, base_dir=base_dir)
+    _stage(progress, 0.4, 1.0)(1.0)
+    return project
+
+
+def parse_json(text: str | bytes) -> Any:
+    # NaN/Infinity are not JSON, but other writers emit them: parse, then refuse with a place.
+    # Integers too long for int() become LongNumber, which the spec refuses naming the key.
+    return json.loads(text, parse_constant=float, parse_int=_parse_int)
+
+
+def _parse_int(s: str) -> int | LongNumber:
+    return int(s) if len(s) <= 400 else LongNumber(len(s.lstrip("-")))
 
 
 def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
@@ -60,8 +117,7 @@ def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
     if not text.strip():
         raise FileFormatError("the file is empty")
     try:
-        # NaN/Infinity are not JSON, but other writers emit them: parse, then refuse with a place.
-        d = json.loads(text, parse_constant=float)
+        d = parse_json(text)
     except json.JSONDecodeError as e:
         if not text.lstrip().startswith("{"):
             raise FileFormatError("not a Backprop Studio network file: it is not JSON text") from None
@@ -69,7 +125,13 @@ def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
                               f"column {e.colno} ({e.msg})") from None
     except RecursionError:
         raise FileFormatError("not a Backprop Studio network file: JSON nested too deeply") from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        raise FileFormatError(f"not a readable Backprop Studio network file: {_first_line(e)}") from None
     return project_from_dict(d, base_dir)
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
 
 
 def _check_header(d: Any) -> dict:
@@ -98,9 +160,10 @@ def project_from_dict(d: Any, base_dir: str | os.PathLike | None = None) -> Proj
     FILE.check(d, "")
     net = _network(d)
     training = _training(FILE.get(d, "training"))
-    dataset = _dataset(FILE.get(d, "dataset"), net, base_dir)
+    dataset, problems = read_dataset(FILE.get(d, "dataset"), net, base_dir)
     history = _history(FILE.get(d, "history"))
-    return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"))
+    return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"),
+                   problems)
 
 
 def _network(d: dict) -> Network:
@@ -167,6 +230,16 @@ def _block(bd: dict, k: int, layers: list[Layer]) -> Block:
     rows = bd["weights"]
     n_src, n_dst = layers[bd["from_layer"]].size, layers[bd["to_layer"]].size
     p = f"blocks[{k}].weights"
+    if isinstance(rows, np.ndarray):  # parsed by json_arrays: NaN stands for null
+        if rows.shape != (n_src, n_dst):
+            which = (f"has {rows.shape[0]} rows; layer {bd['from_layer']} has {n_src} neurons"
+                     if rows.shape[0] != n_src else
+                     f"has {rows.shape[1]} entries; layer {bd['to_layer']} has {n_dst} neurons")
+            raise FileFormatError(which, p if rows.shape[0] != n_src else f"{p}[0]")
+        mask = ~np.isnan(rows)
+        if not mask.all():
+            rows[~mask] = 0.0
+        return Block(rows, mask)
     if len(rows) != n_src:
         raise FileFormatError(f"has {len(rows)} rows; layer {bd['from_layer']} has {n_src} neurons", p)
     has_null = False
@@ -220,79 +293,6 @@ def _training(t: dict) -> TrainConfig:
         raise FileFormatError(str(e), "training") from None
 
 
-def _dataset(dd: dict | None, net: Network, base_dir: str | os.PathLike | None) -> Dataset | None:
-    if dd is None:
-        return None
-    g = lambda key: DATASET.get(dd, key)  # noqa: E731 (a local shorthand)
-    source = dict(g("source"))
-    kind = source["kind"]
-    if kind == "csv":
-        x, y, class_names = _csv_data(dd, source, base_dir)
-    else:
-        for key in ("inputs", "targets"):
-            if key not in dd:
-                raise FileFormatError(f'missing key "{key}" (an {kind} dataset holds its data)', "dataset")
-        x = _table(dd["inputs"], net.n_inputs, "dataset.inputs", "inputs")
-        y = _table(dd["targets"], net.n_outputs, "dataset.targets", "outputs")
-        if len(x) != len(y):
-            raise FileFormatError(f"has {len(y)} rows; dataset.inputs has {len(x)}", "dataset.targets")
-        class_names = g("class_names")
-    for key, n, what in (("input_names", net.n_inputs, "inputs"), ("target_names", net.n_outputs, "outputs")):
-        if g(key) and len(g(key)) != n:
-            raise FileFormatError(f"has {len(g(key))} names; the network has {_count(n, what)}", f"dataset.{key}")
-    if class_names is not None and len(class_names) != net.n_outputs and not (
-            net.n_outputs == 1 and len(class_names) == 2):
-        raise FileFormatError(f"has {len(class_names)} classes; the network has {_count(net.n_outputs, 'outputs')}",
-                              "dataset.class_names")
-    norm = None
-    if g("normalization") is not None:
-        nd = g("normalization")
-        for key in ("offset", "scale"):
-            if len(nd[key]) != net.n_inputs:
-                raise FileFormatError(f"has {len(nd[key])} values; the network has {_count(net.n_inputs, 'inputs')}",
-                                      f"dataset.normalization.{key}")
-        if 0 in nd["scale"]:
-            raise FileFormatError("must not contain 0", "dataset.normalization.scale")
-        norm = Normalization(nd["method"], np.array(nd["offset"], dtype=np.float64),
-                             np.array(nd["scale"], dtype=np.float64))
-    return Dataset(x, y, list(g("input_names")), list(g("target_names")), g("task"), class_names, norm,
-                   g("validation_fraction"), g("split_seed"), source)
-
-
-def _count(n: int, plural: str) -> str:
-    return f"{n} {plural[:-1] if n == 1 else plural}"
-
-
-def _table(rows: list[list], width: int, path: str, what: str) -> np.ndarray:
-    if not rows:
-        raise FileFormatError("needs at least one row", path)
-    for r, row in enumerate(rows):
-        if len(row) != width:
-            raise FileFormatError(f"has {len(row)} values; the network has {_count(width, what)}", f"{path}[{r}]")
-    return np.array(rows, dtype=np.float64).reshape(len(rows), width)
-
-
-def _csv_data(dd: dict, source: dict, base_dir: str | os.PathLike | None) -> tuple:
-    from .csv_import import CsvError, read_csv  # only csv datasets need the reader
-    for key in ("path", "input_columns", "target_columns"):
-        if key not in source:
-            raise FileFormatError(f'a csv source needs "{key}"', "dataset.source")
-    for key in ("inputs", "targets"):
-        if key in dd:
-            raise FileFormatError(f'a csv dataset reads its data from the CSV file; remove "{key}"', "dataset")
-    full = Path(base_dir or ".") / source["path"]
-    try:
-        ds = read_csv(full, source["input_columns"], source["target_columns"], task=DATASET.get(dd, "task"),
-                      has_header=source.get("has_header", True), delimiter=source.get("delimiter", ","),
-                      class_names=DATASET.get(dd, "class_names"))
-    except CsvError as e:
-        raise FileFormatError(f"{source['path']}: {e}", "dataset.source.path") from None
-    except OSError as e:
-        raise FileFormatError(f"cannot read {source['path']}: {e.strerror or e}", "dataset.source.path") from None
-    source["path"] = str(full.resolve())  # in memory the path is absolute; saving makes it relative
-    return ds.x, ds.y, ds.class_names
-
-
 def _history(h: dict | None) -> list[HistoryEntry]:
     if h is None:
         return []
@@ -332,7 +332,7 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
     if blocks:
         d["blocks"] = blocks
     d["training"] = _training_dict(project.training)
-    d["dataset"] = None if project.dataset is None else _dataset_dict(project.dataset, base_dir)
+    d["dataset"] = None if project.dataset is None else write_dataset(project.dataset, base_dir)
     d["history"] = _history_dict(project.history) if project.history else None
     return d
 
@@ -363,31 +363,6 @@ def _training_dict(c: TrainConfig) -> dict:
     out: dict[str, Any] = {"optimizer": {key: getattr(c.optimizer, key) for key in OPTIMIZER.fields}}
     out.update({key: getattr(c, key) for key in TRAINING.fields if key != "optimizer"})
     return out
-
-
-def _dataset_dict(ds: Dataset, base_dir: str | os.PathLike | None) -> dict:
-    source = dict(ds.source)
-    d: dict[str, Any] = {"task": ds.task, "input_names": list(ds.input_names),
-                         "target_names": list(ds.target_names),
-                         "class_names": None if ds.class_names is None else list(ds.class_names),
-                         "normalization": None, "validation_fraction": float(ds.validation_fraction),
-                         "split_seed": int(ds.split_seed), "source": source}
-    if ds.normalization is not None:
-        n = ds.normalization
-        d["normalization"] = {"method": n.method, "offset": np.asarray(n.offset, dtype=np.float64).tolist(),
-                              "scale": np.asarray(n.scale, dtype=np.float64).tolist()}
-    if source.get("kind") == "csv":
-        path = Path(source["path"])
-        if base_dir is not None and path.is_absolute():
-            try:
-                path = Path(os.path.relpath(path, Path(base_dir).resolve()))
-            except ValueError:  # another drive on Windows: keep it absolute
-                pass
-        source["path"] = path.as_posix()
-    else:
-        d["inputs"] = ds.x.tolist()
-        d["targets"] = ds.y.tolist()
-    return d
 
 
 def _history_dict(history: list[HistoryEntry]) -> dict:

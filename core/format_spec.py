@@ -14,10 +14,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .activations import ACTIVATIONS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, OptimizerSettings
-from .training import TrainConfig
+from .training import MAX_EPOCHS, MAX_SEED, TrainConfig
 
 FORMAT_NAME = "backprop-studio-network"
 FORMAT_VERSION = 3
@@ -37,10 +39,21 @@ class FileFormatError(ValueError):
 _MAX_FLOAT = 1.7976931348623157e308
 
 
+@dataclass(frozen=True)
+class LongNumber:
+    """An integer in a file with too many digits to be a weight or a setting (Python refuses to
+    convert more than 4300 digits; no float holds more than 309): kept as its length only, so the
+    check of its key can name it."""
+
+    digits: int
+
+
 def describe(value: Any) -> str:
     """How a value is named in messages: strings quoted, containers by kind."""
     if value is None:
         return "null"
+    if isinstance(value, LongNumber):
+        return f"a number of {value.digits} digits"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
@@ -92,6 +105,8 @@ class Num(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
+        if isinstance(v, LongNumber):
+            raise FileFormatError(f"number too large for a 64-bit float ({v.digits} digits)", path)
         if not is_number(v):
             raise FileFormatError(f"expected a number, got {describe(v)}", path)
         if type(v) is int and not -_MAX_FLOAT <= v <= _MAX_FLOAT:
@@ -125,9 +140,9 @@ class Int(Spec):
         if type(v) is not int:
             raise FileFormatError(f"expected an integer, got {describe(v)}", path)
         if self.minimum is not None and v < self.minimum:
-            raise FileFormatError(f"must be at least {self.minimum}, got {v}", path)
+            raise FileFormatError(f"must be at least {self.minimum}, got {describe(v)}", path)
         if self.maximum is not None and v > self.maximum:
-            raise FileFormatError(f"must be at most {self.maximum}, got {v}", path)
+            raise FileFormatError(f"must be at most {self.maximum}, got {describe(v)}", path)
 
     def schema(self) -> dict:
         d: dict = {"type": "integer"}
@@ -249,6 +264,9 @@ class Numbers(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
+        if isinstance(v, np.ndarray):  # a matrix the fast reader parsed (json_arrays): finite or NaN
+            self._array(v, path)
+            return
         if self.depth == 2:
             if not isinstance(v, list):
                 raise FileFormatError(f"expected a list of rows, got {describe(v)}", path)
@@ -256,6 +274,16 @@ class Numbers(Spec):
                 self._row(row, f"{path}[{k}]")
         else:
             self._row(v, path)
+
+    def _array(self, a: np.ndarray, path: str) -> None:
+        if a.ndim != self.depth:
+            raise FileFormatError(f"expected {'a list of rows' if self.depth == 2 else 'a list of numbers'}, "
+                                  f"got a table of {a.ndim} dimensions", path)
+        if self.length is not None and a.shape[-1] != self.length:
+            raise FileFormatError(f"expected {self.length} numbers, got {a.shape[-1]}", path)
+        if not self.nullable and np.isnan(a).any():
+            at = "".join(f"[{int(k)}]" for k in np.argwhere(np.isnan(a))[0])
+            raise FileFormatError("expected a number, got null", path + at)
 
     def _row(self, row: Any, path: str) -> None:
         if not isinstance(row, list):
@@ -389,11 +417,11 @@ OPTIMIZER = Obj({
 
 TRAINING = Obj({
     "optimizer": Field(OPTIMIZER, default={}),
-    "batch_size": Field(Int(minimum=0), default=_TC["batch_size"],
+    "batch_size": Field(Int(minimum=0, maximum=MAX_EPOCHS), default=_TC["batch_size"],
                         description="1 = online, 0 = full batch, B = mini-batches of B"),
     "shuffle": Field(Bool(), default=_TC["shuffle"]),
-    "seed": Field(Int(minimum=0), default=_TC["seed"]),
-    "max_epochs": Field(Int(minimum=0), default=_TC["max_epochs"]),
+    "seed": Field(Int(minimum=0, maximum=MAX_SEED), default=_TC["seed"]),
+    "max_epochs": Field(Int(minimum=0, maximum=MAX_EPOCHS), default=_TC["max_epochs"]),
     "target_loss": Field(Nullable(Num(minimum=0)), default=_TC["target_loss"]),
     "stop_when_all_correct": Field(Bool(), default=_TC["stop_when_all_correct"]),
     "min_weight_change": Field(Nullable(Num(minimum=0)), default=_TC["min_weight_change"]),
@@ -413,6 +441,16 @@ SOURCE = Obj({
     "noise": Field(Num(minimum=0)),
     "seed": Field(Int(minimum=0)),
     "reference": Field(Str(), description="where the data comes from (free text)"),
+    "linked": Field(Bool(), description="csv, since version 3: true = the rows are read from the CSV "
+                                        "file each time (no inputs/targets here); absent = true exactly "
+                                        "when the dataset holds no inputs/targets (as in version 2)"),
+    "target_encoding": Field(Str(enum=["one_hot", "binary", "numbers"], what="target encoding"),
+                             description="csv, since version 3: how the target column was read: one "
+                                         "0/1 column per class, one 0/1 column for two classes, or "
+                                         "the numbers as they are; absent = one_hot for "
+                                         "classification, numbers for regression"),
+    "sha256": Field(Str(min_length=64, max_length=64), description="linked csv, since version 3: the "
+                                                                    "CSV file's SHA-256 when it was read"),
 })
 
 NORMALIZATION = Obj({
@@ -431,8 +469,8 @@ DATASET = Obj({
     "validation_fraction": Field(Num(minimum=0, exclusive_maximum=1), default=0.0),
     "split_seed": Field(Int(minimum=0), default=0),
     "source": Field(SOURCE, default={"kind": "embedded"}),
-    "inputs": Field(Numbers(depth=2), description="raw inputs, one row per sample (not for csv)"),
-    "targets": Field(Numbers(depth=2), description="targets, one row per sample (not for csv)"),
+    "inputs": Field(Numbers(depth=2), description="raw inputs, one row per sample (not for a linked csv)"),
+    "targets": Field(Numbers(depth=2), description="targets, one row per sample (not for a linked csv)"),
 })
 
 HISTORY = Obj({

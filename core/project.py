@@ -4,21 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .datasets import Dataset
+from .history import History, HistoryEntry
 from .network import Network
-from .training import EpochReport, TrainConfig
+from .training import TrainConfig
 
-
-@dataclass
-class HistoryEntry:
-    epoch: int
-    loss: float
-    val_loss: float | None = None
-    accuracy: float | None = None
-    val_accuracy: float | None = None
-
-    @classmethod
-    def from_report(cls, r: EpochReport) -> "HistoryEntry":
-        return cls(r.epoch, r.loss, r.val_loss, r.accuracy, r.val_accuracy)
+__all__ = ["Project", "History", "HistoryEntry"]
 
 
 @dataclass
@@ -26,6 +16,13 @@ class Project:
     network: Network
     training: TrainConfig = field(default_factory=TrainConfig)
     dataset: Dataset | None = None
-    history: list[HistoryEntry] = field(default_factory=list)
+    history: History = field(default_factory=History)
     title: str = ""
     description: str = ""
+    # What could not be restored when the file was opened (one line each, e.g. a linked CSV that
+    # is missing): the project opens anyway and the GUI shows these. Never written to a file.
+    problems: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.history, History):
+            self.history = History(self.history)

@@ -23,6 +23,8 @@ from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
 
 Array = NDArray[np.float64]
+MAX_EPOCHS = 10**12  # a run longer than any machine finishes; larger values are typing slips
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class TrainConfig:
             raise ValueError("the batch size is 0 (full batch), 1 (online) or more")
         if self.max_epochs < 0:
             raise ValueError("the number of epochs cannot be negative")
+        for key, top in (("max_epochs", MAX_EPOCHS), ("seed", MAX_SEED), ("batch_size", MAX_EPOCHS)):
+            v = getattr(self, key)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not 0 <= v <= top:
+                raise ValueError(f"{key}: expected a whole number from 0 to {top:.3g}, got {v!r:.40}")
 
 
 @dataclass(frozen=True)

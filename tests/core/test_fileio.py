@@ -222,6 +222,7 @@ def test_csv_dataset_is_saved_by_relative_path(tmp_path):
     data.mkdir()
     (data / "pts.csv").write_text("a,b,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n")
     ds = read_csv(data / "pts.csv", normalization="minmax")
+    ds.source["linked"] = True
     net = Network.dense([2, 3, 2], ["sigmoid", "softmax"], "cross_entropy", seed=0)
     path = tmp_path / "nets" / "xor.bpnet"
     path.parent.mkdir()
@@ -230,13 +231,15 @@ def test_csv_dataset_is_saved_by_relative_path(tmp_path):
     assert d["dataset"]["source"]["path"] == "../data/pts.csv"
     assert "inputs" not in d["dataset"]
     q = load_project(path)
-    assert q.dataset.class_names == ["no", "yes"]
+    assert q.dataset.class_names == ["no", "yes"] and q.problems == []
     assert same_bits(q.dataset.x, ds.x) and same_bits(q.dataset.y, ds.y)
     assert same_bits(q.dataset.normalization.scale, ds.normalization.scale)
     (data / "pts.csv").write_text("a,b,label\n0,0,no\n0,1,maybe\n")
-    with pytest.raises(fileio.FileFormatError,
-                       match=r"^dataset\.source\.path: \.\./data/pts\.csv: row 3, column 3 \(label\): class 'maybe'"):
-        load_project(path)
+    q = load_project(path)  # a changed CSV never makes the network unopenable
+    assert q.dataset is None and len(q.problems) == 1
+    assert q.problems[0].startswith("data missing: pts.csv cannot be read as it was linked: row 3, column 3 "
+                                    "(label): class 'maybe'")
+    assert same_bits(q.network.blocks[(0, 1)].weight, net.blocks[(0, 1)].weight)
 
 
 def test_example_in_the_docs_loads_as_documented():
