@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from core.fileio import FileFormatError
-from core.project import Project
+from core.project import History, Project
 
 from . import recovery
 from .dialogs import prompts
@@ -264,7 +264,7 @@ class FileController(QObject):
         elif self.doc.modified:
             # edits change the network and history in place: the thread gets its own copies
             project = replace(self.doc.project, network=self.doc.network.copy(),
-                              history=list(self.doc.project.history))
+                              history=History(self.doc.project.history))
             note = f"trained to epoch {project.history[-1].epoch:,}" if project.history else ""
         else:
             return False

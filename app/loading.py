@@ -11,61 +11,36 @@ so a Python thread is enough (no QThread, no cross-thread signals).
 """
 from __future__ import annotations
 
-import errno
-import inspect
 import os
-import stat
 import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from core import fileio
+from core.fileio import LoadCancelled, load_project
 from core.project import Project
+from core.safe_read import NotRegularFile, check_regular, describe_os_error
 
-try:
-    from core.fileio import LoadCancelled
-except ImportError:  # until core's loader takes a progress callback
-    class LoadCancelled(Exception):
-        """Opening was cancelled by the user."""
+__all__ = ["LoadCancelled", "load_with_progress", "special_file_problem"]
 
 POLL_MS = 50
 QUIET_SECONDS = 0.05  # a read that ends this fast shows no dialog at all
 SHOW_AFTER_MS = 300  # the dialog appears only for reads longer than this
 
-_KINDS = ((stat.S_ISDIR, "is a folder, not a network file"),
-          (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
-          (stat.S_ISCHR, "is a device, not a regular file"),
-          (stat.S_ISBLK, "is a block device, not a regular file"),
-          (stat.S_ISSOCK, "is a socket, not a regular file"))
-
 
 def special_file_problem(path: str | os.PathLike) -> str | None:
-    """One line saying why ``path`` is not a file that can be read, or None. Runs before any
-    open(): opening a FIFO blocks until a writer comes, and /dev/zero never ends."""
+    """One line saying why ``path`` is not a file that can be read (a folder, a FIFO, a device,
+    a symlink loop, missing), or None. Runs before any open(): opening a FIFO blocks until a
+    writer comes, and /dev/zero never ends."""
     path = Path(path)
     try:
-        mode = os.stat(path).st_mode
+        check_regular(path)
+    except NotRegularFile as exc:
+        return f"{path.name} is {exc.strerror}"
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return f"{path.name} is a loop of symbolic links"
-        if exc.errno == errno.ENOENT:
-            return f"{path.name}: there is no such file ({path.parent})"
-        return f"{path.name}: {exc.strerror or exc}"
-    for test, text in _KINDS:
-        if test(mode):
-            return f"{path.name} {text}"
-    if not stat.S_ISREG(mode):
-        return f"{path.name} is not a regular file"
+        return f"{path.name}: {describe_os_error(exc)}"
     return None
-
-
-def _takes_progress() -> bool:
-    try:
-        return "progress" in inspect.signature(fileio.load_project).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def load_with_progress(parent: QWidget | None, path: str | os.PathLike) -> Project:
@@ -82,10 +57,7 @@ def load_with_progress(parent: QWidget | None, path: str | os.PathLike) -> Proje
 
     def run() -> None:
         try:
-            if _takes_progress():
-                outcome["project"] = fileio.load_project(path, progress=progress)
-            else:
-                outcome["project"] = fileio.load_project(path)
+            outcome["project"] = load_project(path, progress=progress)
         except BaseException as exc:  # handed to the GUI thread, which raises it there
             outcome["error"] = exc
 
@@ -97,9 +69,7 @@ def load_with_progress(parent: QWidget | None, path: str | os.PathLike) -> Proje
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    if cancel.is_set():
-        raise LoadCancelled(f"opening {path.name} was cancelled")
-    return outcome["project"]
+    return outcome["project"]  # a Cancel that came after the last progress call is too late
 
 
 def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: list,
@@ -130,5 +100,6 @@ def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: li
     dialog.setValue(0)
     loop.exec()
     timer.stop()
+    dialog.canceled.disconnect(cancelled)  # closing a progress dialog emits canceled
     dialog.close()
     dialog.deleteLater()

@@ -14,21 +14,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QWidget)
 
 from core.csv_import import CsvError, CsvInfo, read_csv
+from core.dataset_io import encode_targets
 from core.datasets import Dataset
 
 ENCODINGS = {"one_hot": "one output per class (one-hot)",
              "binary": "one 0/1 output (two classes)",
              "numbers": "the numbers as they are"}
 LINK_TEXT = "Link to the CSV file instead of storing the data in the network file (for large data)"
-
-
-def encode_binary(ds: Dataset) -> Dataset:
-    """Two-class one-hot targets as one 0/1 column: 1 means the second class."""
-    names = ds.class_names or []
-    if ds.y.shape[1] != 2 or len(names) != 2:
-        raise CsvError(f"one 0/1 output needs exactly two classes; the target has {len(names)}")
-    source = dict(ds.source, target_encoding="binary")
-    return replace(ds, y=ds.y[:, 1:2].copy(), target_names=[names[1]], source=source)
 
 
 class CsvImportDialog(QDialog):
@@ -127,7 +119,10 @@ class CsvImportDialog(QDialog):
                       c["normalization"], c["validation_fraction"], 0,
                       has_header=self.info.has_header, delimiter=self.info.delimiter)
         if c["target_encoding"] == "binary":
-            ds = encode_binary(ds)
+            if ds.y.shape[1] != 2:
+                raise CsvError(f"one 0/1 output needs exactly two classes; the target has {ds.y.shape[1]}")
+            ds = encode_targets(ds, "binary")
+        ds.source["target_encoding"] = c["target_encoding"]
         if not np.isfinite(ds.x).all() or not np.isfinite(ds.y).all():
             raise CsvError("the file holds a number too large for a float")
         source = dict(ds.source)

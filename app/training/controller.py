@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
                             Slot)
 
-from core.project import HistoryEntry
+from core.project import History, HistoryEntry
 from core.training import EpochReport, TrainConfig
 
 from .worker import RunResult, TrainingWorker
@@ -313,7 +313,9 @@ class TrainingController(QObject):
         upto = self._last_weights_epoch
         entries = [HistoryEntry.from_report(r) for r in self._run_reports
                    if r.epoch <= upto and not r.diverged]
-        return replace(doc.project, network=net, history=list(doc.project.history) + entries)
+        history = History(doc.project.history)
+        history.extend(entries)
+        return replace(doc.project, network=net, history=history)
 
     @Slot()
     def _show_live(self) -> None:

@@ -50,7 +50,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def describe(ds: Dataset | None, net) -> str:
+def describe(ds: Dataset | None, net, problems: list[str] | tuple = ()) -> str:
+    if ds is None and problems:  # e.g. a linked CSV that is gone: say so, not "no data yet"
+        return ("<b>The data is missing:</b> " + "; ".join(problems) +
+                ". Import the CSV again, or generate a data set.")
     if ds is None:
         return "No data yet: generate a data set, import a CSV file, or click the map to add points."
     tr, va = ds.split_indices()

@@ -4,6 +4,8 @@ bad cell is refused with its row and column; special files are named, never read
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.dialogs.csv_import import CsvImportDialog, LINK_TEXT
+from app.training.controller import params_equal
 from core.network import Network
 from core.project import Project
 
@@ -118,3 +121,101 @@ def test_special_files_are_named_and_never_read(window, tmp_path, monkeypatch, k
     text = window.training.panel.status.text()
     assert text.startswith(f"Cannot import {path.name}") and expected in text, text
     assert "\n" not in text and window.document.project.dataset is before
+
+
+def imported_trained_saved(window, monkeypatch, qtbot, csv_path, target, *, linked=False):
+    """Import with explicit choices, train 40 epochs, Save As ``target`` through the window."""
+    window.document.replace_project(Project(Network.dense([2, 4, 1], seed=2)))
+
+    def choose(dialog):
+        dialog.scaling.setCurrentIndex(dialog.scaling.findData("minmax"))
+        dialog.validation.setValue(33)
+        dialog.link.setChecked(linked)
+    import_through_panel(window, monkeypatch, csv_path, choose)
+    ctrl = window.training.controller
+    window.document.set_training_config(replace(window.document.project.training, max_epochs=40))
+    with qtbot.waitSignal(ctrl.run_ended, timeout=20000):
+        assert ctrl.start()
+    answer(monkeypatch, "get_save_path", str(target))
+    assert window.files.save_as()
+    return window.document.project
+
+
+def same_data(a, b) -> None:
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    assert (a.input_names, a.target_names, a.class_names, a.task) == \
+        (b.input_names, b.target_names, b.class_names, b.task)
+    assert a.validation_fraction == b.validation_fraction and a.split_seed == b.split_seed
+    assert a.normalization.method == b.normalization.method
+    assert np.array_equal(a.normalization.offset, b.normalization.offset)
+    assert np.array_equal(a.normalization.scale, b.normalization.scale)
+    for key in ("input_columns", "target_columns", "target_encoding"):
+        assert a.source[key] == b.source[key], key
+
+
+def test_imported_data_reopens_exactly_and_travels_alone(make_window, tmp_path, monkeypatch, qtbot,
+                                                         quadrants):
+    w = make_window()
+    saved_path = tmp_path / "quadrants.bpnet"
+    project = imported_trained_saved(w, monkeypatch, qtbot, quadrants, saved_path)
+    ds = project.dataset
+    assert ds.source["target_encoding"] == "binary" and "linked" not in ds.source
+    params, history = project.network.get_parameters(), list(project.history)
+    assert len(history) == 40
+    # close and reopen in a fresh window
+    w.close()
+    w2 = make_window()
+    assert w2.files.open(saved_path)
+    same_data(w2.document.project.dataset, ds)
+    assert params_equal(w2.document.network.get_parameters(), params)
+    assert list(w2.document.project.history) == history
+    assert "Does not fit" not in w2.training.panel.data_info.text()
+    # e-mailed: the file alone in another folder, the CSV nowhere near it
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copy = elsewhere / "copy.bpnet"
+    shutil.copy(saved_path, copy)
+    quadrants.unlink()
+    w3 = make_window()
+    assert w3.files.open(copy)
+    same_data(w3.document.project.dataset, ds)
+    assert params_equal(w3.document.network.get_parameters(), params)
+    assert not w3.document.project.problems
+    # and it trains on: the data is all there
+    ctrl = w3.training.controller
+    with qtbot.waitSignal(ctrl.run_ended, timeout=20000):
+        assert ctrl.step()
+    assert w3.document.project.history[-1].epoch == 41
+
+
+def test_a_linked_csv_is_read_back_and_its_absence_never_blocks_opening(make_window, tmp_path,
+                                                                         monkeypatch, qtbot,
+                                                                         quadrants):
+    w = make_window()
+    saved_path = tmp_path / "linked.bpnet"
+    project = imported_trained_saved(w, monkeypatch, qtbot, quadrants, saved_path, linked=True)
+    ds = project.dataset
+    assert ds.source["linked"] is True
+    params, history = project.network.get_parameters(), list(project.history)
+    w2 = make_window()
+    assert w2.files.open(saved_path)  # the CSV is there: read from it, encoded as imported
+    same_data(w2.document.project.dataset, ds)
+    assert not w2.document.project.problems
+    # the network file alone, without its CSV: opens with weights and history, says data missing
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copy = elsewhere / "linked.bpnet"
+    shutil.copy(saved_path, copy)
+    quadrants.unlink()
+    warnings = []
+    answer(monkeypatch, "show_warning", None, warnings)
+    w3 = make_window()
+    assert w3.files.open(copy)
+    doc = w3.document
+    assert doc.path == copy and doc.project.dataset is None
+    assert params_equal(doc.network.get_parameters(), params)
+    assert list(doc.project.history) == history
+    assert len(warnings) == 1 and "quadrants.csv" in warnings[0][1]
+    assert "quadrants.csv" in w3.statusBar().currentMessage()
+    info = w3.training.panel.data_info.text()
+    assert "data is missing" in info and "quadrants.csv" in info

@@ -6,9 +6,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-from core.fileio import dumps
+from core.datasets import Dataset
+from core.fileio import dumps, save_project
+from core.network import Network
+from core.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def answer(monkeypatch, name, value, calls=None):
@@ -55,3 +63,78 @@ def test_special_files_are_named_and_never_read(window, tmp_path, monkeypatch, k
     assert "\n" not in text
     assert dumps(window.document.project) == before and window.document.path is None
     assert window.isVisible()
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    """A valid file that takes a while to read (11 MB: a 64-120-3 network and 8,000 rows)."""
+    net = Network.dense([64, 120, 3], ["tanh", "sigmoid"], seed=5)
+    rng = np.random.default_rng(0)
+    ds = Dataset(rng.normal(size=(8000, 64)), rng.integers(0, 2, size=(8000, 3)).astype(float))
+    path = tmp_path_factory.mktemp("big") / "big.bpnet"
+    save_project(Project(net, dataset=ds), path)
+    return path
+
+
+def watch_progress(window, on_dialog=None):
+    """Poll the GUI thread every 10 ms while a file opens: count the ticks (the event loop runs)
+    and the progress dialogs seen, and hand each dialog to ``on_dialog`` once."""
+    seen = {"ticks": 0, "dialogs": [], "values": []}
+
+    def tick():
+        seen["ticks"] += 1
+        for d in window.findChildren(QProgressDialog):
+            if d not in seen["dialogs"]:
+                seen["dialogs"].append(d)
+                if on_dialog is not None:
+                    on_dialog(d)
+            seen["values"].append(d.value())
+    timer = QTimer(window, interval=10)
+    timer.timeout.connect(tick)
+    timer.start()
+    return seen, timer
+
+
+def test_a_large_file_opens_behind_a_progress_dialog(window, big_file, monkeypatch):
+    seen, timer = watch_progress(window)
+    assert not open_through_menu(window, monkeypatch, big_file)
+    timer.stop()
+    assert window.document.path == big_file and window.document.project.dataset.x.shape == (8000, 64)
+    assert seen["dialogs"] and seen["ticks"] >= 3, "the window's event loop ran during the load"
+    assert max(seen["values"]) > 0
+    assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))
+
+
+def test_cancelling_a_large_open_changes_nothing(window, big_file, monkeypatch):
+    before = dumps(window.document.project)
+    seen, timer = watch_progress(window, lambda dialog: dialog.findChild(QPushButton).click())
+    assert not open_through_menu(window, monkeypatch, big_file)
+    timer.stop()
+    assert seen["dialogs"], "the progress dialog was shown"
+    assert dumps(window.document.project) == before and window.document.path is None
+    assert window.statusBar().currentMessage() == "Opening big.bpnet was cancelled; nothing changed"
+    assert not window.files.loading
+
+
+CORPUS = sorted(p for folder in ("broken", "hostile")
+                for p in (ROOT / "tests" / "core" / "data" / folder).glob("*")
+                if p.is_file() and p.suffix != ".py")
+
+
+def test_the_corpus_is_there():
+    assert len(CORPUS) >= 30
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_every_broken_or_hostile_file_gives_one_message_and_the_window_survives(window, monkeypatch,
+                                                                               path):
+    before = dumps(window.document.project)
+    errors = open_through_menu(window, monkeypatch, path)
+    assert len(errors) == 1, errors
+    title, text = errors[0]
+    assert title == "Cannot open file" and text.startswith(path.name + ":")
+    assert "\n" not in text and "Traceback" not in text and len(text) < 400, text
+    assert dumps(window.document.project) == before and window.document.path is None
+    assert window.isVisible()
+    window.editor.set_bias(1, 0, 0.5)  # and the window still edits
+    assert window.document.network.bias(1, 0) == 0.5
