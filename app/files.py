@@ -227,9 +227,12 @@ class FileController(QObject):
         return self._write(path)
 
     def _write(self, path: Path) -> bool:
+        """Save; during a training run, the run as at its last report (weights and history that
+        belong together), not the live view's newer weights without their history."""
         from core.fileio import save_project
+        snapshot = self._run_snapshot() if self._run_snapshot is not None else None
         try:
-            save_project(self.doc.project, path)
+            save_project(snapshot or self.doc.project, path)
         except (OSError, ValueError) as exc:
             prompts.show_error(self.window, "Cannot save file", f"{path.name}: {exc}")
             return False

@@ -20,6 +20,10 @@ from core.datasets import Dataset
 ENCODINGS = {"one_hot": "one output per class (one-hot)",
              "binary": "one 0/1 output (two classes)",
              "numbers": "the numbers as they are"}
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 LINK_TEXT = "Link to the CSV file instead of storing the data in the network file (for large data)"
 
 
@@ -64,11 +68,14 @@ class CsvImportDialog(QDialog):
         form.addRow("Target encoding", self.encoding)
         form.addRow("Scaling", self.scaling)
         form.addRow("Validation", self.validation)
-        text_columns = [c for c, t in zip(columns, info.types) if t == "text"]
-        note = (f"{info.n_rows} rows. The network has {net.n_inputs} inputs and "
-                f"{net.n_outputs} outputs.")
+        text_columns = [c for k, (c, t) in enumerate(zip(columns, info.types))
+                        if t == "text" and k != target]
+        note = (f"{_count(info.n_rows, 'row')}. The network has {_count(net.n_inputs, 'input')} "
+                f"and {_count(net.n_outputs, 'output')}.")
         if text_columns:
-            note += " Not all numbers in: " + ", ".join(text_columns) + "."
+            note += (" Not only numbers in " + ", ".join(text_columns) +
+                     ": OK names the first cell that is not a number; leave the column out "
+                     "if it is not an input.")
         self.note = QLabel(note)
         self.note.setWordWrap(True)
         self.error = QLabel()

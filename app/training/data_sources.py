@@ -52,7 +52,8 @@ def _count(n: int, noun: str) -> str:
 
 def describe(ds: Dataset | None, net, problems: list[str] | tuple = ()) -> str:
     if ds is None and problems:  # e.g. a linked CSV that is gone: say so, not "no data yet"
-        return ("<b>The data is missing:</b> " + "; ".join(problems) +
+        reasons = [p.removeprefix("data missing: ") for p in problems]
+        return ("<b>The data is missing:</b> " + "; ".join(reasons) +
                 ". Import the CSV again, or generate a data set.")
     if ds is None:
         return "No data yet: generate a data set, import a CSV file, or click the map to add points."
@@ -80,7 +81,8 @@ def import_csv_dialog(parent: QWidget, net) -> Dataset | None:
     from ..dialogs.csv_import import CsvImportDialog
     from ..loading import special_file_problem
 
-    path = prompts.get_csv_path(parent)
+    doc_path = getattr(getattr(parent, "document", None), "path", None)
+    path = prompts.get_csv_path(parent, str(doc_path.parent) if doc_path else "")
     if not path:
         return None
     problem = special_file_problem(path)

@@ -272,3 +272,25 @@ def test_kill_9_mid_run_loses_at_most_the_autosave_interval(make_window, tmp_pat
     # and training carries on from the restored state
     ctrl = w.training.controller
     assert ctrl.next_epoch() == last + 1
+
+
+def test_save_during_a_run_writes_weights_and_history_that_belong_together(make_window, qtbot,
+                                                                          tmp_path, monkeypatch):
+    w = make_window(show=False)
+    project = long_run_project()
+    w.document.replace_project(project)
+    initial = project.network.copy()
+    ctrl = w.training.controller
+    assert ctrl.start()
+    qtbot.waitUntil(lambda: ctrl._last_weights is not None and len(ctrl._run_reports) > 200,
+                    timeout=20000)
+    answer(monkeypatch, "get_save_path", str(tmp_path / "mid-run.bpnet"))
+    assert w.files.save_as()
+    ctrl.stop(wait=True)
+    saved = load_project(tmp_path / "mid-run.bpnet")
+    last = saved.history[-1].epoch
+    assert saved.history.epochs == last >= 1
+    x, y, _ = project.dataset.arrays()
+    for _ in train(initial, x, y, replace(project.training, max_epochs=last)):
+        pass
+    assert params_equal(saved.network.get_parameters(), initial.get_parameters())
