@@ -59,6 +59,11 @@ def examples() -> list:
         return []
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class FileController(QObject):
     recent_changed = Signal()
     status_message = Signal(str)
@@ -155,6 +160,9 @@ class FileController(QObject):
     def read(self, path: str | os.PathLike) -> Project | None:
         """Read ``path`` with a progress dialog; on failure say why (one line) and return None."""
         path = Path(path)
+        if self.loading:  # e.g. a file handed to the running app while another one opens
+            self.status_message.emit(f"Still opening another file; {path.name} was not opened")
+            return None
         problem = special_file_problem(path)
         if problem:
             prompts.show_error(self.window, "Cannot open file", problem)
@@ -170,7 +178,10 @@ class FileController(QObject):
             prompts.show_error(self.window, "Cannot open file", f"{path.name}: {exc.strerror or exc}")
         except (ValueError, MemoryError, RecursionError) as exc:  # checks the format did not make
             reason = str(exc) or type(exc).__name__
-            prompts.show_error(self.window, "Cannot open file", f"{path.name}: {reason}")
+            prompts.show_error(self.window, "Cannot open file", f"{path.name}: {_one_line(reason)}")
+        except Exception as exc:  # a reader bug must cost the user this file, never the window
+            reason = f"unexpected {type(exc).__name__}: {exc}"
+            prompts.show_error(self.window, "Cannot open file", f"{path.name}: {_one_line(reason)}")
         finally:
             self.loading = False
         return None
@@ -349,7 +360,7 @@ class FileController(QObject):
     def _restore(self, orphan: recovery.Orphan) -> bool:
         try:
             project = load_with_progress(self.window, orphan.path)
-        except (FileFormatError, OSError, ValueError, LoadCancelled) as exc:
+        except Exception as exc:  # any reason at all: the file is kept aside, never lost
             damaged = orphan.path.with_name(orphan.path.name + ".damaged")
             try:
                 os.replace(orphan.path, damaged)

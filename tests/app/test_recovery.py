@@ -294,3 +294,20 @@ def test_save_during_a_run_writes_weights_and_history_that_belong_together(make_
     for _ in train(initial, x, y, replace(project.training, max_epochs=last)):
         pass
     assert params_equal(saved.network.get_parameters(), initial.get_parameters())
+
+
+def test_a_damaged_recovery_file_is_kept_aside_not_lost(make_window, monkeypatch):
+    folder = files_module.recovery_dir()
+    folder.mkdir(parents=True)
+    (folder / "0123.bpnet").write_text('{"format": "backprop-studio", "version": 3, "layers": [')
+    errors = []
+    answer(monkeypatch, "ask_recovery", "restore")
+    answer(monkeypatch, "show_error", None, errors)
+    w = make_window(show=False)
+    w.files.startup(None)
+    assert len(errors) == 1 and "0123.bpnet.damaged" in errors[0][1]
+    assert (folder / "0123.bpnet.damaged").exists() and not (folder / "0123.bpnet").exists()
+    assert w.document.network.sizes == [2, 2, 2]  # the start went on: the first-start example
+    w2 = make_window(show=False)
+    w2.files.startup(None)  # not offered again (ask_recovery would be called)
+    assert len(errors) == 1
