@@ -27,7 +27,8 @@ from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET,
                           TRAINING, FileFormatError, LongNumber, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
-from .project import HistoryEntry, Project
+from .history import BUCKET_COLUMNS, History
+from .project import Project
 from .training import TrainConfig
 
 __all__ = ["FileFormatError", "LoadCancelled", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
@@ -293,19 +294,36 @@ def _training(t: dict) -> TrainConfig:
         raise FileFormatError(str(e), "training") from None
 
 
-def _history(h: dict | None) -> list[HistoryEntry]:
+def _history(h: dict | None) -> History:
     if h is None:
-        return []
+        return History()
     n = len(h["epoch"])
-    cols = {}
+    cols = {"epoch": _column(h["epoch"])}
     for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
         col = HISTORY.get(h, key)
         if col is not None and len(col) != n:
             raise FileFormatError(f"has {len(col)} entries; history.epoch has {n}", f"history.{key}")
-        cols[key] = col or [None] * n
-    return [HistoryEntry(e, math.nan if lo is None else float(lo), vl, ac, va)
-            for e, lo, vl, ac, va in zip(h["epoch"], cols["loss"], cols["val_loss"], cols["accuracy"],
-                                         cols["val_accuracy"])]
+        cols[key] = np.full(n, np.nan) if col is None else _column(col)
+    summary = HISTORY.get(h, "summary")
+    if summary is not None:
+        m = len(summary["count"])
+        summary = {key: _column(v) for key, v in summary.items()}
+        for key in BUCKET_COLUMNS:
+            if key not in summary:
+                summary[key] = np.full(m, np.nan)
+            elif len(summary[key]) != m:
+                raise FileFormatError(f"has {len(summary[key])} entries; history.summary.count has {m}",
+                                      f"history.summary.{key}")
+        if m and (summary["first_epoch"] > summary["last_epoch"]).any():
+            k = int(np.flatnonzero(summary["first_epoch"] > summary["last_epoch"])[0])
+            raise FileFormatError("a bucket ends before it begins", f"history.summary.first_epoch[{k}]")
+    return History.from_columns(cols, summary)
+
+
+def _column(values: list | np.ndarray) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 # ------------------------------------------------------------------------------ writing
@@ -365,12 +383,19 @@ def _training_dict(c: TrainConfig) -> dict:
     return out
 
 
-def _history_dict(history: list[HistoryEntry]) -> dict:
-    def col(values: list) -> list:
-        return [None if v is None or not math.isfinite(v) else float(v) for v in values]
-    return {"epoch": [int(h.epoch) for h in history], "loss": col([h.loss for h in history]),
-            "val_loss": col([h.val_loss for h in history]), "accuracy": col([h.accuracy for h in history]),
-            "val_accuracy": col([h.val_accuracy for h in history])}
+def _history_dict(history: History) -> dict:
+    def col(values: np.ndarray) -> list:
+        return [None if not math.isfinite(v) else v for v in values.tolist()]
+    history = history if isinstance(history, History) else History(history)
+    recent, summary = history.columns()
+    d: dict[str, Any] = {}
+    if history.buckets:
+        d["summary"] = {key: (summary[key].tolist() if key in ("first_epoch", "last_epoch", "count")
+                              else col(summary[key])) for key in BUCKET_COLUMNS}
+    d["epoch"] = recent["epoch"].tolist()
+    for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        d[key] = col(recent[key])
+    return d
 
 
 def _num(x: float) -> str:

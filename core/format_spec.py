@@ -234,13 +234,17 @@ class Arr(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
-        if not isinstance(v, list):
+        if isinstance(v, np.ndarray) and isinstance(self.items, Int):  # a column json_arrays parsed
+            v = _int_column(v, self.items, path)
+        elif not isinstance(v, list):
             raise FileFormatError(f"expected a list, got {describe(v)}", path)
         if len(v) < self.min_items:
             raise FileFormatError(f"needs at least {self.min_items} item{'s' * (self.min_items != 1)}, "
                                   f"got {len(v)}", path)
         if self.max_items is not None and len(v) > self.max_items:
             raise FileFormatError(f"has {len(v)} items; at most {self.max_items} allowed", path)
+        if isinstance(v, np.ndarray):
+            return
         for k, item in enumerate(v):
             self.items.check(item, f"{path}[{k}]")
 
@@ -251,6 +255,19 @@ class Arr(Spec):
         if self.max_items is not None:
             d["maxItems"] = self.max_items
         return self._doc(d)
+
+
+def _int_column(v: np.ndarray, spec: "Int", path: str) -> np.ndarray:
+    """Check a parsed column of integers (written without '.' or exponent, so whole numbers)."""
+    if v.ndim != 1:
+        raise FileFormatError("expected a list of integers, got a table", path)
+    lo = -2**53 if spec.minimum is None else spec.minimum
+    hi = 2**53 if spec.maximum is None else min(spec.maximum, 2**53)
+    bad = np.flatnonzero(~((v >= lo) & (v <= hi)))
+    if len(bad):
+        k = int(bad[0])
+        Int(minimum=lo, maximum=hi).check(int(v[k]) if np.isfinite(v[k]) else None, f"{path}[{k}]")
+    return v
 
 
 @dataclass
@@ -473,7 +490,22 @@ DATASET = Obj({
     "targets": Field(Numbers(depth=2), description="targets, one row per sample (not for a linked csv)"),
 })
 
+SUMMARY = Obj({
+    "first_epoch": Field(Arr(Int(minimum=0)), required=True, description="first epoch of each bucket"),
+    "last_epoch": Field(Arr(Int(minimum=0)), required=True, description="last epoch of each bucket"),
+    "count": Field(Arr(Int(minimum=1)), required=True, description="epochs summarised by each bucket"),
+    "loss": Field(Numbers(nullable=True), required=True, description="mean training loss of the "
+                                                                       "bucket's finite losses"),
+    "loss_min": Field(Numbers(nullable=True), required=True),
+    "loss_max": Field(Numbers(nullable=True), required=True),
+    "val_loss": Field(Numbers(nullable=True), default=None, description="mean; null = not measured"),
+    "accuracy": Field(Numbers(nullable=True), default=None, description="mean"),
+    "val_accuracy": Field(Numbers(nullable=True), default=None, description="mean"),
+}, description="since version 3: older epochs summarised in buckets, oldest first, all before "
+               "the first entry of epoch")
+
 HISTORY = Obj({
+    "summary": Field(Nullable(SUMMARY), default=None),
     "epoch": Field(Arr(Int(minimum=0)), required=True),
     "loss": Field(Numbers(nullable=True), required=True, description="null = not finite (diverged)"),
     "val_loss": Field(Numbers(nullable=True), default=None, description="null = not measured"),

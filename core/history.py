@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+import numpy as np
+
 RECENT = 10_000  # epochs kept at full resolution
 CHUNK = 2_000  # folded into buckets at a time (so folding is rare, not once per epoch)
 MAX_BUCKETS = 2_000  # when exceeded, neighbouring buckets merge pairwise (width doubles)
@@ -169,3 +171,80 @@ class History:
             self.width = max(self.width * 2, max(b.count for b in self.buckets))
             b = self.buckets
             self.buckets = [merge(b[i:i + 2]) if i + 1 < len(b) else b[i] for i in range(0, len(b), 2)]
+
+    # ------------------------------------------------------------------ columns (files, plots)
+    @classmethod
+    def from_columns(cls, cols: dict[str, np.ndarray], summary: dict[str, np.ndarray] | None = None,
+                     recent: int = RECENT, max_buckets: int = MAX_BUCKETS) -> "History":
+        """Build from float columns (NaN = absent) without one object per old epoch: ``cols`` has
+        ``epoch`` and the four series; ``summary`` (optional) the bucket columns of a file."""
+        h = cls(recent=recent, max_buckets=max_buckets)
+        n = len(cols["epoch"])
+        keep = n if n <= recent + CHUNK else recent
+        old = n - keep
+        parts = []
+        if summary is not None and len(summary["count"]):
+            parts.append({k: np.asarray(summary[k], dtype=np.float64) for k in BUCKET_COLUMNS})
+        if old:
+            e, lo = cols["epoch"][:old], cols["loss"][:old]
+            parts.append({"first_epoch": e, "last_epoch": e, "count": np.broadcast_to(1.0, old), "loss": lo,
+                          "loss_min": lo, "loss_max": lo,
+                          **{k: cols[k][:old] for k in OPTIONAL}})
+        if parts:
+            b = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in BUCKET_COLUMNS}
+            group = -(-len(b["count"]) // max_buckets)  # items per bucket, so at most max_buckets
+            b = _group(b, group) if group > 1 else b
+            h.buckets = [_bucket_entry(b, i) for i in range(len(b["count"]))]
+            h.width = max(int(b["count"].max()), 1)
+        h.recent = [HistoryEntry(int(cols["epoch"][i]), float(cols["loss"][i]),
+                                 *(_opt(cols[k][i]) for k in OPTIONAL)) for i in range(old, n)]
+        return h
+
+    def columns(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """(recent columns, summary columns), NaN where a value is absent: for files and plots."""
+        def col(entries: list[HistoryEntry], get) -> np.ndarray:
+            return np.array([np.nan if (v := get(e)) is None else v for e in entries], dtype=np.float64)
+        recent = {"epoch": np.array([e.epoch for e in self.recent], dtype=np.int64)}
+        for key in ("loss",) + OPTIONAL:
+            recent[key] = col(self.recent, lambda e, k=key: getattr(e, k))
+        b = self.buckets
+        summary = {"first_epoch": np.array([e.start for e in b], dtype=np.int64),
+                   "last_epoch": np.array([e.epoch for e in b], dtype=np.int64),
+                   "count": np.array([e.count for e in b], dtype=np.int64),
+                   "loss": col(b, lambda e: e.loss), "loss_min": col(b, lambda e: e.low),
+                   "loss_max": col(b, lambda e: e.high)}
+        for key in OPTIONAL:
+            summary[key] = col(b, lambda e, k=key: getattr(e, k))
+        return recent, summary
+
+
+BUCKET_COLUMNS = ("first_epoch", "last_epoch", "count", "loss", "loss_min", "loss_max") + OPTIONAL
+
+
+def _opt(v: float) -> float | None:
+    return None if math.isnan(v) else float(v)
+
+
+def _group(b: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    """Merge every ``k`` consecutive buckets (as ``merge`` does, vectorised)."""
+    starts = np.arange(0, len(b["count"]), k)
+    count = np.add.reduceat(b["count"], starts)
+    out = {"first_epoch": b["first_epoch"][starts], "last_epoch": b["last_epoch"][np.minimum(starts + k, len(b["count"])) - 1],
+           "count": count}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["loss_min"] = np.fmin.reduceat(b["loss_min"], starts)
+        out["loss_max"] = np.fmax.reduceat(b["loss_max"], starts)
+        for key in ("loss",) + OPTIONAL:
+            v = b[key]
+            ok = np.isfinite(v)
+            weight = np.where(ok, b["count"], 0.0)
+            total = np.add.reduceat(np.where(ok, v, 0.0) * weight, starts)
+            n = np.add.reduceat(weight, starts)
+            out[key] = np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
+    return out
+
+
+def _bucket_entry(b: dict[str, np.ndarray], i: int) -> HistoryEntry:
+    return HistoryEntry(int(b["last_epoch"][i]), float(b["loss"][i]), *(_opt(b[k][i]) for k in OPTIONAL),
+                        count=int(b["count"][i]), first_epoch=int(b["first_epoch"][i]),
+                        loss_min=float(b["loss_min"][i]), loss_max=float(b["loss_max"][i]))
