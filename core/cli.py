@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file")
     ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
     ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--precision", choices=("float32", "float64"),
+                    help="number type of an ONNX model (default float32, which every ONNX runtime runs)")
     im = sub.add_parser("import", help="read an SNNS network (.net) and its patterns (.pat) into a network file")
     im.add_argument("file", help="an SNNS network definition file (.net)")
     im.add_argument("--patterns", help="an SNNS pattern file (default: FILE with .pat, if there is one)")
@@ -216,8 +218,13 @@ def cmd_export(a: argparse.Namespace) -> int:
     from .export import EXPORTERS, ExportError, export
     project = _load(a.file)
     out = Path(a.output) if a.output else Path(a.file).with_suffix(EXPORTERS[a.to].suffix)
+    options = {}
+    if a.precision is not None:
+        if a.to != "onnx":
+            raise CliError("--precision applies to --to onnx only")
+        options["precision"] = a.precision
     try:
-        export(project, a.to, out)
+        export(project, a.to, out, **options)
     except ExportError as e:
         raise CliError(f"{a.file}: {e}") from None
     except OSError as e:

@@ -42,7 +42,7 @@ class SnnsError(ValueError):
     """A file that cannot be imported; ``str`` is one line naming the problem."""
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: sets of units name the ones with a problem
 class Unit:
     no: int
     name: str
