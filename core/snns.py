@@ -350,6 +350,10 @@ def to_network(s: SnnsNet) -> tuple[Network, list[str]]:
     for u in s.units:  # unit-number order: patterns fill input and output units in this order
         members[layer_of[u.no]].append(u)
     notes: list[str] = []
+    unused = [u for u in members[0] if u.bias != 0.0]
+    if unused:
+        notes.append(f"the biases of {len(unused)} input unit{'s' if len(unused) > 1 else ''} are not kept "
+                     f"(SNNS does not use an input unit's bias)")
     layers = []
     for li, us in enumerate(members):
         acts = [ACT_FUNCS[u.act_func][0] if li else "linear" for u in us]

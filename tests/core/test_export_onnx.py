@@ -24,11 +24,13 @@ def run(path, x, dtype):
     return session.run(["y"], {"x": np.asarray(x, dtype=dtype)})[0]
 
 
+@pytest.mark.parametrize("seed", range(2))
 @pytest.mark.parametrize("case", range(len(CASES)))
-@pytest.mark.parametrize("precision,dtype,tol", [("float64", np.float64, 1e-9), ("float32", np.float32, 1e-5)])
-def test_onnxruntime_gives_the_engines_outputs(case, precision, dtype, tol, tmp_path):
+@pytest.mark.parametrize("precision,dtype,tol", [("float64", np.float64, 1e-12), ("float32", np.float32, 1e-5)])
+def test_onnxruntime_gives_the_engines_outputs(case, seed, precision, dtype, tol, tmp_path):
+    """float64 is held to 1e-12 (the issue asks 1e-9): that caught ONNX's float32 LeakyRelu slope."""
     loss, out_act, targets = CASES[case]
-    project = random_project(300 + case, loss, out_act, targets)
+    project = random_project(300 + 10 * seed + case, loss, out_act, targets)
     path = export(project, "onnx", tmp_path / "net.onnx", precision=precision)
     expected = Engine(project.network).predict(project.dataset.inputs())
     got = run(path, project.dataset.x, dtype)

@@ -87,7 +87,8 @@ def test_import_export_import_keeps_every_number_bit_for_bit(net_name, pat_name,
 
 @needs_files
 def test_letters_imports_every_link_and_pattern():
-    project, _ = import_snns(SHARED / "letters_untrained.net", SHARED / "letters.pat")
+    project, notes = import_snns(SHARED / "letters_untrained.net", SHARED / "letters.pat")
+    assert notes == ["the biases of 35 input units are not kept (SNNS does not use an input unit's bias)"]
     net = project.network
     assert net.sizes == [35, 10, 26] and net.num_connections == 610  # the header's count
     assert project.dataset.x.shape == (26, 35) and project.dataset.task == "classification"
