@@ -279,3 +279,9 @@ def test_cli_import_errors_are_one_line(tmp_path):
     assert not (tmp_path / "o.bpnet").exists()
     r = cli("import", tmp_path / "missing.net")
     assert r.returncode == 1 and "no such file" in r.stderr
+
+
+def test_two_dimensional_v1_4_files_read_their_positions():
+    text = XOR_NET.replace("V1.4-3D", "V1.4").replace("| 3,5,0    |", "| 3,5      |").replace("| 6,0,0    |", "| 6, 0     |")
+    net, _ = to_network(parse_net(text))
+    assert net.layers[0].positions[0] == (180.0, 300.0) and net.layers[2].positions == [(360.0, 0.0)]
