@@ -83,7 +83,7 @@ def _loss_code(project: Project) -> str:
 def _data_section(project: Project, out_path: Path) -> str:
     ds = project.dataset
     if ds is None or len(ds) == 0:
-        return ("DATA = None  # the network file held no data: load_data() cannot run\n")
+        return "TRAIN_ROWS = None\nCSV = None\nDATA = None  # the network file held no data: load_data() cannot run\n"
     train_rows, _ = ds.split_indices()
     rows = None if len(train_rows) == len(ds) else [int(r) for r in train_rows]
     head = (f"# Rows of the data the app trains on (the rest is its validation split); None = all.\n"

@@ -169,3 +169,13 @@ def test_the_written_file_runs_as_a_script(tmp_path):
     r = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "epoch 5: loss" in r.stdout
+
+
+def test_a_network_without_data_still_builds(tmp_path):
+    net = Network.dense([2, 2, 1], "tanh", seed=2)
+    m = exported(Project(net), tmp_path, "bare")
+    x = np.array([[0.3, -0.7]])
+    np.testing.assert_allclose(m.build_model()(torch.tensor(x)).detach().numpy(), Engine(net).predict(x),
+                               rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="exported without data"):
+        m.load_data()
