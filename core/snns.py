@@ -240,22 +240,22 @@ def _problems(s: SnnsNet) -> list[str]:
     """Everything the engine cannot compute, each naming its units."""
     out: list[str] = []
 
-    def add(what: str, units: list[Unit]) -> None:
+    def add(what: str, units: list[Unit], after: str = "") -> None:
         if units:
-            out.append(f"{what} on unit{'s' if len(units) > 1 else ''} {', '.join(u.label() for u in units)}")
+            out.append(f"{what} unit{'s' if len(units) > 1 else ''} {', '.join(u.label() for u in units)}{after}")
 
     by_no = {u.no: u for u in s.units}
-    add("sites", [u for u in s.units if u.sites] or sorted({by_no[t] for t in s.site_links}, key=lambda u: u.no))
+    add("sites on", [u for u in s.units if u.sites] or sorted({by_no[t] for t in s.site_links}, key=lambda u: u.no))
     for tt in sorted({u.ttype for u in s.units} - {"i", "h", "o"}):
-        add(f"unit type {tt!r} ({TTYPES.get(tt, 'unknown')})", [u for u in s.units if u.ttype == tt])
+        add(f"unit type {tt!r} ({TTYPES.get(tt, 'unknown')}) on", [u for u in s.units if u.ttype == tt])
     for f in sorted({u.act_func for u in s.units if u.ttype != "i"} - set(ACT_FUNCS)):
-        add(f"activation function {f}", [u for u in s.units if u.act_func == f and u.ttype != "i"])
+        add(f"activation function {f} on", [u for u in s.units if u.act_func == f and u.ttype != "i"])
     for f in sorted({u.out_func for u in s.units} - set(OUT_FUNCS)):
-        add(f"output function {f}", [u for u in s.units if u.out_func == f])
-    add("links into input units", sorted({by_no[t] for _, t, _ in s.links if by_no[t].ttype == "i"},
-                                         key=lambda u: u.no))
-    add("links out of output units (outputs must be the last layer)",
-        sorted({by_no[a] for a, _, _ in s.links if by_no[a].ttype == "o"}, key=lambda u: u.no))
+        add(f"output function {f} on", [u for u in s.units if u.out_func == f])
+    add("links into input", sorted({by_no[t] for _, t, _ in s.links if by_no[t].ttype == "i"},
+                                   key=lambda u: u.no))
+    add("links out of output", sorted({by_no[a] for a, _, _ in s.links if by_no[a].ttype == "o"}, key=lambda u: u.no),
+        " (outputs must be the last layer)")
     out += [f"the {sec} (time-delay networks are not supported)" if "time delay" in sec else f"the {sec}"
             for sec in s.unsupported_sections]
     return out
@@ -332,15 +332,15 @@ def _names(units: list[Unit]) -> dict[int, str]:
 def to_network(s: SnnsNet) -> tuple[Network, list[str]]:
     """The Network an SNNS net describes, and notes on what was adapted (never lost)."""
     problems = _problems(s)
-    if problems:
-        raise SnnsError("cannot import: " + "; ".join(problems))
     back = _recurrent(s)
-    if back:
+    if back:  # named first: a recurrent network's other problems (outputs feeding back) follow from it
         by_no = {u.no: u for u in s.units}
         shown = ", ".join(f"{by_no[a].label()} -> {by_no[b].label()}" for a, b in back[:6])
         more = f" and {len(back) - 6} more" if len(back) > 6 else ""
-        raise SnnsError(f"recurrent links ({shown}{more}): Backprop Studio computes feed-forward "
-                        f"networks only, so recurrent SNNS networks cannot be imported yet")
+        problems.insert(0, f"recurrent links ({shown}{more}): Backprop Studio computes feed-forward "
+                           f"networks only, so recurrent SNNS networks cannot be imported yet")
+    if problems:
+        raise SnnsError("cannot import: " + "; ".join(problems))
     if not any(u.ttype == "i" for u in s.units) or not any(u.ttype == "o" for u in s.units):
         raise SnnsError("the network needs at least one input unit (st i) and one output unit (st o)")
     layer_of = _layers_of(s)

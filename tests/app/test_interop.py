@@ -116,4 +116,4 @@ def test_a_refused_import_leaves_the_document_as_it_was(window, tmp_path, monkey
     shown = errors_into(monkeypatch, no_real_dialogs)
     assert not window.interop.import_snns(str(bad), patterns="")
     assert window.document.project is before
-    assert shown[0][0] == "Cannot import" and "loop.net: recurrent links" in shown[0][1]
+    assert shown[0][0] == "Cannot import" and "loop.net: cannot import: recurrent links" in shown[0][1]
