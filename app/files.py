@@ -288,7 +288,7 @@ class FileController(QObject):
             try:
                 slot.write(project, origin, note)
                 self._written = ""
-            except (OSError, ValueError) as exc:
+            except Exception as exc:  # reported in the status bar, whatever it is; retried
                 self._written = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             self._autosave_written.emit()
 

@@ -76,6 +76,7 @@ def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: li
                       cancel: threading.Event) -> None:
     dialog = QProgressDialog(f"Opening {path.name}…", "Cancel", 0, 1000, parent)
     dialog.setWindowTitle("Opening")
+    dialog.setMinimumWidth(420)
     dialog.setWindowModality(Qt.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
     dialog.setAutoClose(False)
