@@ -9,10 +9,10 @@ shortest round-tripping repr, so weights survive a save and load bit for bit.
 """
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import secrets
 from pathlib import Path
 from typing import Any, Callable
 
@@ -202,7 +202,8 @@ def _network(d: dict) -> Network:
     blocks: dict[tuple[int, int], Block] = {}
     origin: dict[tuple[int, int], int] = {}  # which blocks[] entry made a pair, for messages
     for k, bd in enumerate(d.get("blocks", [])):
-        blocks[_block_key(bd, k, layers, origin)] = _block(bd, k, layers)
+        key = _block_key(bd, k, layers, origin)  # first: it checks the layer numbers _block uses
+        blocks[key] = _block(bd, k, layers)
         origin[(bd["from_layer"], bd["to_layer"])] = k
     _connections(d.get("connections", []), layers, where, blocks, origin)
     net = Network(layers, blocks, d["loss"])
@@ -257,6 +258,17 @@ def _block(bd: dict, k: int, layers: list[Layer]) -> Block:
     return Block(w.reshape(n_src, n_dst), mask)
 
 
+MAX_WEIGHT_CELLS = 50_000_000  # possible connections over all layer pairs (400 MB of weights)
+
+
+def _check_cells(layers: list[Layer], blocks: dict, ls: int, ld: int, where: str) -> None:
+    """A pair of layers is held as a dense matrix: refuse before allocating one no machine holds."""
+    cells = layers[ls].size * layers[ld].size + sum(b.mask.size for b in blocks.values())
+    if cells > MAX_WEIGHT_CELLS:
+        raise FileFormatError(f"layers {ls} and {ld} have {layers[ls].size} × {layers[ld].size} possible "
+                              f"connections; Backprop Studio holds at most {MAX_WEIGHT_CELLS:,} in all", where)
+
+
 def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[int, int]],
                  blocks: dict[tuple[int, int], Block], origin: dict[tuple[int, int], int]) -> None:
     seen: dict[tuple[str, str], int] = {}
@@ -276,6 +288,7 @@ def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[
         seen[(a, b)] = k
         blk = blocks.get((ls, ld))
         if blk is None:
+            _check_cells(layers, blocks, ls, ld, f"connections[{k}]")
             blk = blocks[(ls, ld)] = Block.empty(layers[ls].size, layers[ld].size)
         elif (ls, ld) in origin and blk.mask[i, j]:
             raise FileFormatError(f"connection {a} -> {b} is also given in blocks[{origin[(ls, ld)]}]",
@@ -475,28 +488,99 @@ def dumps(project: Project, base_dir: str | os.PathLike | None = None) -> str:
 
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, flushed and fsynced, then renamed
-    over ``path``; a crash or error at any point leaves the old file as it was."""
+    """Write atomically: a temporary file ``.NAME.tmp-PID`` in the same folder, flushed and
+    fsynced, then renamed over ``path``; a crash or error at any point leaves the old file as it
+    was. A symbolic link is written through (its target is replaced, the link stays). Temporary
+    files left by a save that was killed are removed first."""
     path = Path(path)
     data = dumps(project, base_dir=path.parent).encode("utf-8")  # fails before any file is touched
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the new file's permissions, as a plain open would.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    write_atomic(path, data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+    remove_stale_temporaries(target)
+    tmp = _create_temporary(target)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(tmp[1], "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        if target.exists():
+            os.chmod(tmp[0], target.stat().st_mode & 0o7777)
+        os.replace(tmp[0], target)
     except BaseException:
         try:
-            os.unlink(tmp)
+            os.unlink(tmp[0])
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    _fsync_dir(target.parent)
+
+
+TEMP_MARK = ".tmp-"
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise the OSError a save to ``path`` would meet (a folder, a missing or read-only folder,
+    a device), by creating and removing the very temporary file a save creates."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+    if target.exists():
+        check_regular(target)
+    tmp, fd = _create_temporary(target)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _create_temporary(target: Path) -> tuple[Path, int]:
+    # os.open with 0o666 lets the umask decide the new file's permissions, as a plain open would.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    base = f".{target.name}{TEMP_MARK}{os.getpid()}"
+    for n in range(100):  # another thread of this process may be saving the same file
+        tmp = target.with_name(base if n == 0 else f"{base}-{n}")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "too many temporary files", str(target))
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete ``.NAME.tmp-PID`` files beside ``target`` whose process is gone (a killed save);
+    returns what was removed. Files of running processes (a save under way) are left alone."""
+    removed = []
+    prefix = f".{target.name}{TEMP_MARK}"
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue  # a save under way (ours, in another thread, or another process's)
+        try:
+            os.unlink(target.parent / name)
+            removed.append(target.parent / name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else, or we cannot tell: keep its file
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

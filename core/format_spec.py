@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ class FileFormatError(ValueError):
 
 
 _MAX_FLOAT = 1.7976931348623157e308
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,10 @@ class Str(Spec):
             raise FileFormatError("must not be empty", path)
         if self.max_length is not None and len(v) > self.max_length:
             raise FileFormatError(f"longer than {self.max_length} characters", path)
+        lone = _SURROGATE.search(v)
+        if lone:
+            raise FileFormatError(f"contains a lone surrogate (\\u{ord(lone.group()):04x}), which is not text; "
+                                  f"retype it", path)
         bad = [c for c in self.forbidden if c in v]
         if bad or (self.forbidden and "->" in v):
             raise FileFormatError(f"{describe(v)} may not contain spaces or '->'", path)

@@ -109,4 +109,6 @@ def describe_os_error(e: OSError) -> str:
         return "a folder, not a file"
     if isinstance(e, PermissionError):
         return "permission denied"
+    if isinstance(e, NotADirectoryError):
+        return "a folder on the way is a file"
     return e.strerror or str(e)

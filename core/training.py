@@ -144,6 +144,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
     epoch = first_epoch - 1
+    watch = _Saturation()
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
             # Overflow on the way to divergence is expected and reported below, not warned about.
@@ -157,16 +158,15 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
                 loss = float(np.add.reduce(eng.loss_per_sample(outs_epoch, y_seen))) / n
                 change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
-            if not (np.isfinite(loss) and np.isfinite(change)):
-                what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+            mean_delta = deltas.mean_abs()
+            broken = _diverged(epoch, loss, change, theta, mean_delta, watch)
+            if broken:
                 theta[...] = last_good
                 eng.write_back(net)
-                yield EpochReport(epoch, loss, None, None, None, deltas.mean_abs(),
-                                  change, None,
-                                  f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
-                                  diverged=True)
+                yield EpochReport(epoch, loss, None, None, None, mean_delta, change, None, broken, diverged=True)
                 return
-            last_good[...] = theta
+            if not watch.suspect:
+                last_good[...] = theta
             acc_v = np.count_nonzero(correct(outs_epoch, y_seen)) / n if classify else None
             val_loss = val_acc = None
             if validation is not None:
@@ -181,11 +181,41 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 if config.report_weights:
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
-                              deltas.mean_abs(), change, weights, reason)
+                              mean_delta, change, weights, reason)
             if reason:
                 return
     finally:
         eng.write_back(net)
+
+
+HUGE_WEIGHT = 1e100  # finite, but no further step stays finite: divergence, not "last good" weights
+SATURATION_EPOCHS = 10  # epochs in a row with every δ at 0 before a run counts as stuck
+
+
+@dataclass
+class _Saturation:
+    """Counts epochs in a row in which the loss is not 0 but every neuron's δ is (outputs pinned
+    at their limits: the weights can no longer change). Weights of such epochs are not kept as
+    good, so the run ends with those from before it saturated."""
+    run: int = 0
+    suspect: bool = False
+
+
+def _diverged(epoch: int, loss: float, change: float, theta: Array, mean_delta: tuple[Array, ...],
+              watch: _Saturation) -> str | None:
+    if not (np.isfinite(loss) and np.isfinite(change)):
+        what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+        return f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate"
+    top = float(np.abs(theta).max()) if theta.size else 0.0
+    if top > HUGE_WEIGHT:
+        return f"diverged at epoch {epoch}: weights reached {top:.3g}; try a smaller learning rate"
+    pinned = loss > 1e-9 and all(float(d.max(initial=0.0)) < 1e-12 for d in mean_delta[1:])
+    watch.run = watch.run + 1 if pinned else 0
+    watch.suspect = pinned
+    if watch.run >= SATURATION_EPOCHS:
+        return (f"diverged at epoch {epoch}: every neuron is saturated (weights up to {top:.3g}, loss stuck "
+                f"at {loss:.6g}), so no weight can change; try a smaller learning rate")
+    return None
 
 
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
