@@ -3,7 +3,6 @@ never read, every file of core's hostile corpus gives a one-line message and the
 document survive; a large file opens behind a progress dialog that can cancel."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from core.datasets import Dataset
 from core.fileio import dumps, save_project
 from core.network import Network
 from core.project import Project
+from tests.core import hostile_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,51 +117,16 @@ def test_cancelling_a_large_open_changes_nothing(window, big_file, monkeypatch):
     assert not window.files.loading
 
 
-def _issue_cases(folder: Path) -> list[Path]:
-    """The hostile files issue 9 names (items 9 and 10), written here so the GUI's open path is
-    tried on them whatever core's corpus holds."""
-    base = (ROOT / "resources" / "examples" / "xor.bpnet").read_text()
-    d = json.loads(base)
-    cases = {
-        "v1-size-1e9.bpnet": json.dumps({
-            "format": "backprop-studio-network", "version": 1,
-            "layers": [{"size": 1000000000}, {"size": 1}]}),
-        "weight-5000-digits.bpnet": base.replace(
-            json.dumps(d["connections"][0]["weight"]), "9" * 5000, 1),
-        "lone-surrogate-name.bpnet": base.replace('"name": "h1"', '"name": "h\\ud800"', 1),
-        "block-to-layer-99.bpnet": json.dumps(dict(d, connections=[], blocks=[
-            {"from_layer": 0, "to_layer": 99, "weights": [[0.5]]}])),
-    }
-    folder.mkdir(exist_ok=True)
-    for name, text in cases.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return [folder / name for name in cases]
+BROKEN = sorted((ROOT / "tests" / "core" / "data" / "broken").glob("*.bpnet"))
 
 
-@pytest.mark.parametrize("k", range(4))
-def test_the_files_issue_9_names_give_one_message(window, monkeypatch, tmp_path, k):
-    path = _issue_cases(tmp_path / "issue9")[k]
-    before = dumps(window.document.project)
-    errors = open_through_menu(window, monkeypatch, path)
-    assert len(errors) == 1, errors
-    text = errors[0][1]
-    assert text.startswith(path.name + ":") and "\n" not in text and len(text) < 400, text
-    assert "unexpected" not in text, f"core let an exception through: {text}"
-    assert dumps(window.document.project) == before and window.isVisible()
+def test_the_corpora_are_there(tmp_path):
+    assert len(BROKEN) >= 30
+    assert set(hostile_corpus.EXPECTED) <= set(hostile_corpus.all_files(tmp_path))
 
 
-CORPUS = sorted(p for folder in ("broken", "hostile")
-                for p in (ROOT / "tests" / "core" / "data" / folder).glob("*")
-                if p.is_file() and p.suffix != ".py")
-
-
-def test_the_corpus_is_there():
-    assert len(CORPUS) >= 30
-
-
-@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
-def test_every_broken_or_hostile_file_gives_one_message_and_the_window_survives(window, monkeypatch,
-                                                                               path):
+@pytest.mark.parametrize("path", BROKEN, ids=[p.name for p in BROKEN])
+def test_every_broken_file_gives_one_message_and_the_window_survives(window, monkeypatch, path):
     before = dumps(window.document.project)
     errors = open_through_menu(window, monkeypatch, path)
     assert len(errors) == 1, errors
@@ -172,3 +137,27 @@ def test_every_broken_or_hostile_file_gives_one_message_and_the_window_survives(
     assert window.isVisible()
     window.editor.set_bias(1, 0, 0.5)  # and the window still edits
     assert window.document.network.bias(1, 0) == 0.5
+
+
+@pytest.mark.parametrize("name", sorted(hostile_corpus.EXPECTED))
+def test_every_hostile_file_through_file_open(window, monkeypatch, tmp_path, name):
+    """core's hostile corpus (special files made here): each gives the one line core's table
+    expects, or (a linked CSV gone) opens and shows its problem; the window survives."""
+    path = hostile_corpus.all_files(tmp_path)[name]
+    expected = hostile_corpus.EXPECTED[name]
+    before = dumps(window.document.project)
+    warnings = []
+    answer(monkeypatch, "show_warning", None, warnings)
+    errors = open_through_menu(window, monkeypatch, path)
+    if expected.startswith("problem:"):
+        assert not errors and window.document.path == path
+        assert window.document.project.dataset is None and len(warnings) == 1
+        assert expected.removeprefix("problem:") in warnings[0][1]
+        assert expected.removeprefix("problem:") in window.statusBar().currentMessage()
+    else:
+        assert len(errors) == 1 and not warnings, (errors, warnings)
+        text = errors[0][1]
+        assert text.startswith(name) and expected in text, text
+        assert "\n" not in text and len(text) < 400, text
+        assert dumps(window.document.project) == before and window.document.path is None
+    assert window.isVisible()
