@@ -98,7 +98,7 @@ def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: li
     timer = QTimer(interval=POLL_MS)
     timer.timeout.connect(poll)
     timer.start()
-    dialog.setValue(0)
+    dialog.setValue(min(int(fraction[0] * 1000), 999))  # what was read before it appeared
     loop.exec()
     timer.stop()
     dialog.canceled.disconnect(cancelled)  # closing a progress dialog emits canceled
