@@ -288,9 +288,14 @@ class Stepper:
 
     # ----------------------------------------------------------------- what a stage shows
     def view(self) -> StageView:
-        s = self.step(self.step_index)
+        """What the current stage shows."""
+        return self.view_at(self.step_index, self.stage_index)
+
+    def view_at(self, step: int, stage: int) -> StageView:
+        """What stage ``stage`` of step ``step`` shows, without moving there."""
+        s = self.step(step)
         stages = self._stages(s.batch)
-        st = stages[self.stage_index]
+        st = stages[stage]
         last = len(self.names) - 1
         update = st.kind == "update"
         tr = s.traces[-1 if update else st.position]
@@ -336,7 +341,7 @@ class Stepper:
             connections.append(ConnectionView(wt.source, wt.target, wt.label,
                                               upd.new if upd else wt.weight, grad, upd))
         batch_error = _mean([t.error_before for t in s.traces]) if update else None
-        return StageView(st, self.stage_index, len(stages), s.number, s.epoch,
+        return StageView(st, stage, len(stages), s.number, s.epoch,
                          tr if per_sample else None, tuple(neurons), tuple(connections),
                          tr.error_before if error_shown else None, batch_error,
                          self.learning_rate, self._net.fixed_biases, s.batch)
