@@ -145,9 +145,11 @@ class ClassroomSession(QObject):
         step_before = self.stepper.step_index
         view = how()
         now_update = view.stage.kind == "update"
-        if now_update and not (was_update and step_before == self.stepper.step_index):
+        same_step = step_before == self.stepper.step_index
+        # arriving at an update from the next step (←), the network already holds its weights
+        if now_update and not was_update and same_step:
             self._apply_update()
-        elif was_update and not now_update and self.stepper.step_index == step_before:
+        elif was_update and not now_update and same_step:
             self._revert_update()
         self._show(view)
 

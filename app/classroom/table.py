@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 from core.explain import format_number
 from core.stepper import StageView
 
-COLUMNS = ["", "name", "net", "out", "δ", "w", "∂E/∂w", "Δw", "new w"]
+COLUMNS = ["kind", "name", "net", "out", "δ", "w", "∂E/∂w", "Δw", "new w"]
 
 
 class StepTable(QTableWidget):
