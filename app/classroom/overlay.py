@@ -74,8 +74,7 @@ class ClassroomOverlay(QGraphicsItem):
         if v is None or not self.canvas.neurons:
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
-        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
-        digits = self.digits + style.zoom_digits(zoom) - style.DIGITS  # more when zoomed in
+        digits = self.digits  # exactly the precision setting: a textbook's digits stay its digits
         where = {n.name: (n.layer, n.index) for n in v.neurons}
         try:
             items = {n.name: self.canvas.neurons[n.layer][n.index] for n in v.neurons}
@@ -99,15 +98,15 @@ class ClassroomOverlay(QGraphicsItem):
                 painter.setPen(pen)
                 painter.setBrush(Qt.NoBrush)
                 painter.drawEllipse(c, r + 5, r + 5)
-        if len(v.neurons) <= MAX_NEURON_LABELS and items and next(iter(items.values())).radius >= style.RADIUS:
-            for n in v.neurons:
-                self._neuron_box(painter, items[n.name], n, digits)
         if len(v.connections) <= MAX_CONNECTION_LABELS and self.canvas.per_item_edges:
             for cv in v.connections:
                 key = (*where[cv.source], *where[cv.target])
                 edge = self.canvas.edge_items.get(key)
                 if edge is not None and edge.isVisible():
                     self._connection_box(painter, edge, cv, digits)
+        if len(v.neurons) <= MAX_NEURON_LABELS and items and next(iter(items.values())).radius >= style.RADIUS:
+            for n in v.neurons:  # last: a neuron's own numbers are never hidden by a label
+                self._neuron_box(painter, items[n.name], n, digits)
         self._error_total(painter, v, items, digits)
 
     def _dim_connections(self, painter: QPainter, v: StageView, where, reached) -> None:
@@ -203,6 +202,11 @@ class ClassroomOverlay(QGraphicsItem):
         fm = QFontMetricsF(font)
         h = fm.height()
         w = max(fm.horizontalAdvance(t) for t, _ in lines) + 10
+        if n.layer:  # hide the canvas's own bias label under the neuron: ours replaces it
+            c, r = item.scenePos(), item.radius
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(style.CANVAS_BG)
+            painter.drawRect(QRectF(c.x() - r - 30, c.y() + r + 1, 2 * r + 60, 18))
         box = self.neuron_box_rect(item, n, len(lines), w, h)
         x, y = box.x(), box.y()
         painter.setPen(QPen(QColor("#999999"), 0.8))
@@ -230,9 +234,9 @@ class ClassroomOverlay(QGraphicsItem):
         lines = self.connection_lines(cv, d)
         font = style.value_font(CONNECTION_PT, bold=True)
         fm = QFontMetricsF(font)
-        h = max(fm.height(), 18.0 / len(lines))  # covers the canvas's own weight label
+        h = max(fm.height(), 18.0 / len(lines))
         w = max(fm.horizontalAdvance(t) for t, _ in lines) + 8
-        p = _label_point(edge.line, edge.label_t, w)
+        p = _label_point(edge.line, edge.label_t, w)  # over the canvas's own label
         box = QRectF(p.x() - w / 2, p.y() - h * len(lines) / 2, w, h * len(lines))
         painter.setPen(QPen(lines[-1][1], 0.8))
         painter.setBrush(BOX)
