@@ -174,7 +174,7 @@ class ClassroomFeature(QObject):
         self.table_dock.show()
         w.resizeDocks([self.panel_dock], [380], Qt.Horizontal)
         w.resizeDocks([self.table_dock], [190], Qt.Vertical)
-        QTimer.singleShot(0, self.fit)
+        QTimer.singleShot(120, self.fit)  # once the docks have stepped aside and the view resized
 
     def fit(self) -> None:
         """Fit the network and every box the step will draw (its richest stage) into the view."""

@@ -18,7 +18,9 @@ from ..training.glow import glow_values
 Z_OVERLAY = 50
 NEURON_PT, CONNECTION_PT = 8.5, 8.0
 MAX_NEURON_LABELS = 60  # beyond this many neurons only glow and dimming are drawn
-MAX_CONNECTION_LABELS = 80
+# Beyond this many connections their labels cover each other (iris's 56 were unreadable at
+# 1280×720); the Step table and the Explain panel still give every connection's numbers.
+MAX_CONNECTION_LABELS = 24
 SATURATED = QColor("#7b1fa2")
 DIM = QColor(251, 251, 248, 185)  # the canvas background, mostly opaque
 BOX = QColor(255, 255, 255, 235)

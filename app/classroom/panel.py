@@ -153,7 +153,7 @@ class ClassroomPanel(QWidget):
             batch = f" · batch of {len(view.batch)} (sample {view.stage.position + 1})" if len(view.batch) > 1 else ""
             self.where_label.setText(f"{which}{batch} · epoch {view.epoch} · update {view.step + 1}")
         else:
-            self.where_label.setText(f"update {view.step + 1} · epoch {view.epoch} · η = "
+            self.where_label.setText(f"update {view.step + 1} · epoch {view.epoch} · gradient descent, η = "
                                      f"{format_number(view.learning_rate, self.session.digits)}"
                                      + (" · biases fixed" if view.fixed_biases else ""))
         d = self.session.digits

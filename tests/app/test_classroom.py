@@ -314,3 +314,20 @@ def test_an_edit_during_the_step_starts_a_fresh_step(window, qtbot):
 def doc_set_weight(window, value):
     from app.commands import SetWeightCommand
     window.document.push(SetWeightCommand(window.document, 1, 0, 2, 0, value))
+
+
+def test_canvas_values_follow_the_precision_and_the_zoom(window, qtbot):
+    """Issue 8 item 8: after one textbook step w1 is 0.149780716, not '0.15' on the canvas."""
+    c = open_in(window, MAZUR)
+    enter(window, qtbot)
+    for _ in range(6):
+        key(window, Qt.Key_Right)
+    c.actions["classroom"].trigger()  # leave after the update: the network keeps it
+    qtbot.wait(10)
+    item = window.scene.edge_items[(0, 0, 1, 0)]
+    assert item.show_values
+    assert style.format_value(item.weight) == "0.149780716"  # the file's 9 digits
+    c.precision_actions[4].trigger()
+    assert c.session.digits == 4 and style.format_value(item.weight) == "0.1498"
+    qtbot.waitUntil(lambda: item._look[3] == "0.1498", timeout=2000)  # the item redraws it
+    assert style.format_value(item.weight, zoom=3.5) == "0.149781"  # zoomed in: two more
