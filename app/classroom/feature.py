@@ -55,6 +55,7 @@ class ClassroomFeature(QObject):
         self.overlay: ClassroomOverlay | None = None
         self._saved_layout = None
         self._replacing = False
+        self._watching_training = False
         self._refresh_later = QTimer(self, singleShot=True, interval=0)
         self._refresh_later.timeout.connect(self._refresh_values)
         self.glow_mode = "layer"
@@ -81,6 +82,8 @@ class ClassroomFeature(QObject):
         self.table_dock = self._dock("Step table", "classroom_table_dock", self.table, Qt.BottomDockWidgetArea)
         self.panel.glow_mode_changed.connect(self._on_glow_mode)
         self.table.row_chosen.connect(self._on_row_chosen)
+        self.table.row_hovered.connect(self._on_row_hovered)
+        self._hovered_item = None
 
         menu = getattr(window, "train_menu", None)
         if menu is not None:
@@ -132,13 +135,23 @@ class ClassroomFeature(QObject):
     # ----------------------------------------------------------------- mode
     @Slot(bool)
     def set_active(self, on: bool) -> None:
+        training = getattr(self.window, "training", None)
         if on:
-            training = getattr(self.window, "training", None)
             if training is not None and training.controller.running:
                 training.controller.pause(wait=True)
             self.session.enter()
+            if training is not None and not self._watching_training:
+                training.controller.run_started.connect(self._on_training_started)
+                self._watching_training = True
         else:
             self.session.leave()
+
+    @Slot(bool)
+    def _on_training_started(self, _stepping: bool) -> None:
+        """Training changes the weights every few milliseconds: the step-through steps aside."""
+        if self.session.active:
+            self.set_active(False)
+            self.window.show_status("Training started: the step-through has ended (F9 starts it again)")
 
     @Slot(bool)
     def _on_active(self, on: bool) -> None:
@@ -281,6 +294,29 @@ class ClassroomFeature(QObject):
             return
         if kind == "bias" and self.session.view is not None:
             self.panel.set_explanation(explain(self.session.view, BiasRef(key), self.session.digits))
+
+    @Slot(object)
+    def _on_row_hovered(self, chosen) -> None:
+        """Hovering a row of the table highlights its connection or neuron on the canvas."""
+        old, self._hovered_item = self._hovered_item, None
+        if old is not None and shiboken6.isValid(old):
+            old.hovered = False
+            old.update()
+        if chosen is None:
+            return
+        kind, key = chosen
+        net = self.doc.network
+        try:
+            if kind == "connection":
+                item = self.scene.edge_items.get((*net.find(key[0]), *net.find(key[1])))
+            else:
+                item = self.scene.neuron_item(*net.find(key))
+        except (KeyError, IndexError):
+            return
+        if item is not None:
+            item.hovered = True
+            item.update()
+            self._hovered_item = item
 
     # ----------------------------------------------------------------- settings
     @Slot()

@@ -144,6 +144,10 @@ class ClassroomPanel(QWidget):
             self.explain_view.clear()
             return
         names = self.session.stepper.names if self.session.stepper else None
+        if view.stage.sample is not None and self.session.custom is None:  # follow the step's sample
+            k = self.sample_combo.findData(view.stage.sample)
+            if k >= 0 and k != self.sample_combo.currentIndex():
+                self.sample_combo.setCurrentIndex(k)
         self.stage_label.setText(view.stage.title(names))
         self.counter_label.setText(view.counter)
         if view.stage.sample is not None:

@@ -16,6 +16,7 @@ COLUMNS = ["kind", "name", "net", "out", "δ", "w", "∂E/∂w", "Δw", "new w"]
 
 class StepTable(QTableWidget):
     row_chosen = Signal(object)  # ("neuron", name) | ("connection", (source, target)) | ("bias", name)
+    row_hovered = Signal(object)  # the same, or None when the pointer leaves the rows
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
@@ -30,6 +31,16 @@ class StepTable(QTableWidget):
         self.digits = 4
         self._filling = False
         self.itemSelectionChanged.connect(self._on_selection)
+        self.cellEntered.connect(self._on_cell_entered)
+
+    def _on_cell_entered(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self.rows):
+            kind, key, _ = self.rows[row]
+            self.row_hovered.emit((kind, key))
+
+    def leaveEvent(self, event) -> None:
+        self.row_hovered.emit(None)
+        super().leaveEvent(event)
 
     def show_stage(self, view: StageView | None, digits: int) -> None:
         self.digits = digits

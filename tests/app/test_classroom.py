@@ -331,3 +331,17 @@ def test_canvas_values_follow_the_precision_and_the_zoom(window, qtbot):
     assert c.session.digits == 4 and style.format_value(item.weight) == "0.1498"
     qtbot.waitUntil(lambda: item._look[3] == "0.1498", timeout=2000)  # the item redraws it
     assert style.format_value(item.weight, zoom=3.5) == "0.149781"  # zoomed in: two more
+
+
+def test_table_hover_highlights_and_training_ends_the_mode(window, qtbot):
+    c = open_in(window, MAZUR)
+    enter(window, qtbot)
+    c.table._on_cell_entered(next(r for r, row in enumerate(c.table.rows) if row[0] == "connection"), 1)
+    first = c.table.rows[next(r for r, row in enumerate(c.table.rows) if row[0] == "connection")][1]
+    net = window.document.network
+    assert window.scene.edge_items[(*net.find(first[0]), *net.find(first[1]))].hovered
+    c.table.row_hovered.emit(None)
+    assert c._hovered_item is None
+    with qtbot.waitSignal(window.training.controller.run_ended, timeout=10000):
+        window.training.actions["step"].trigger()
+    assert not c.session.active and not c.actions["classroom"].isChecked()
