@@ -17,6 +17,12 @@ The stepper never changes the network it was given: a step's weights *after* the
 back returns the very same objects (numbers are never recomputed).
 
 Plain gradient descent is what the step-through shows, whatever optimiser the project trains with.
+
+    st = Stepper(net, x, t, learning_rate=0.5, batch_size=1)
+    for k in range(st.stage_count(0)):          # every stage of the first step, e.g. for a hand-out
+        view = st.view_at(0, k)                 # StageView: what stage k shows, number by number
+    st.forward(); st.back(); st.restart()       # → ← Home, returning StageViews
+    st.step(0).after                            # the weights after the first update
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ controls (restart, back, forward, auto-play with its delay), the sample or typed
 precision and δ-glow scale, and the Explain panel for the selected neuron or connection."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
