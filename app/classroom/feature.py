@@ -12,6 +12,7 @@ from core.explain import BiasRef, ConnectionRef, NeuronRef, explain
 
 from .. import style
 from ..canvas.items import ConnectionItem, NeuronItem
+from ..training.glow import GLOW_MODES
 from .overlay import ClassroomOverlay
 from .panel import ClassroomPanel
 from .session import ClassroomSession
@@ -122,6 +123,16 @@ class ClassroomFeature(QObject):
         view = next((a.menu() for a in bar.actions() if a.menu() and a.text().replace("&", "") == "View"), None)
         if view is None:
             return
+        glow = view.addMenu("δ &Glow Scale")
+        glow_group = QActionGroup(self.window)
+        self.glow_actions = {}
+        for mode, text in GLOW_MODES.items():
+            act = glow.addAction(text[0].upper() + text[1:])
+            act.setCheckable(True)
+            act.triggered.connect(lambda checked=False, m=mode: self.set_glow_mode(m))
+            glow_group.addAction(act)
+            self.glow_actions[mode] = act
+        self.glow_actions[self.glow_mode].setChecked(True)
         sub = view.addMenu("&Precision")
         group = QActionGroup(self.window)
         self.precision_actions = {}
@@ -235,9 +246,17 @@ class ClassroomFeature(QObject):
             self.scene.set_values_mode(self.scene.values_mode)
             self._on_stage(self.session.view)
 
+    def set_glow_mode(self, mode: str) -> None:
+        """One scale for the whole network, a scale per layer, or logarithmic (GLOW_MODES)."""
+        combo = self.panel.glow_combo
+        combo.setCurrentIndex(combo.findData(mode))  # emits glow_mode_changed if it changed
+        self._on_glow_mode(mode)
+
     @Slot(str)
     def _on_glow_mode(self, mode: str) -> None:
         self.glow_mode = mode
+        if mode in getattr(self, "glow_actions", {}):
+            self.glow_actions[mode].setChecked(True)
         training = getattr(self.window, "training", None)
         if training is not None:  # live training's glow and legend follow the same choice
             training.glow.mode = mode

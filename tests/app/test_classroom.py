@@ -345,3 +345,18 @@ def test_table_hover_highlights_and_training_ends_the_mode(window, qtbot):
     with qtbot.waitSignal(window.training.controller.run_ended, timeout=10000):
         window.training.actions["step"].trigger()
     assert not c.session.active and not c.actions["classroom"].isChecked()
+
+
+def test_glow_scale_choice_reaches_training_and_the_legend(window, qtbot):
+    c = open_in(window, MAZUR)
+    c.glow_actions["network"].trigger()
+    assert window.training.glow.mode == "network" and window.training.legend.mode == "network"
+    assert c.panel.glow_combo.currentData() == "network"
+    c.panel.glow_combo.setCurrentIndex(c.panel.glow_combo.findData("log"))
+    assert window.training.glow.mode == "log" and c.glow_actions["log"].isChecked()
+    assert "log" in window.training.legend.end_labels()[1]
+    enter(window, qtbot)
+    for _ in range(5):
+        key(window, Qt.Key_Right)
+    g = c.overlay.glow()
+    assert set(g) == {"h1", "h2", "o1", "o2"} and max(g.values()) == 1.0
