@@ -230,12 +230,15 @@ class Stepper:
         b_up: dict[str, ConnectionUpdate] = {}
         m = len(rows)
         lr = self.learning_rate
-        for k, (ls, i, ld, j, w) in enumerate(self._net.connections()):
-            shares = tuple(tr.weights[k].grad / m for tr in traces)
-            g = _mean([tr.weights[k].grad for tr in traces])
+        where = {name: (li, k) for li, names in enumerate(self.names) for k, name in enumerate(names)}
+        for k, wt in enumerate(traces[0].weights):
+            grads = [tr.weights[k].grad for tr in traces]
+            g = _mean(grads)
+            w = wt.weight
             new = w - lr * g
+            (ls, i), (ld, j) = where[wt.source], where[wt.target]
             weights[(ls, ld)][i, j] = new
-            w_up[(self.names[ls][i], self.names[ld][j])] = ConnectionUpdate(w, g, shares, new - w, new)
+            w_up[(wt.source, wt.target)] = ConnectionUpdate(w, g, tuple(x / m for x in grads), new - w, new)
         for n_idx, nt in enumerate(traces[0].neurons):
             if nt.layer == 0:
                 continue
