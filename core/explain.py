@@ -314,7 +314,7 @@ def _error(view: StageView, names: _Names, nt: NeuronTrace, d: int) -> Explanati
 
 # ------------------------------------------------------------------------------ δ
 _DE_DOUT = {
-    "half_sse": ("out − t", lambda o, t, k, d: _p(o, d) + " − " + _p(t, d)),
+    "half_sse": ("out − t", lambda o, t, k, d: _n(o, d) + " − " + _p(t, d)),
     "mse": ("2(out − t) / K", lambda o, t, k, d: "2(" + _p(o, d) + " − " + _p(t, d) + f") / {k}"),
     "cross_entropy": ("−t / out", lambda o, t, k, d: "−" + _p(t, d) + " / " + _p(o, d)),
     "binary_cross_entropy": ("(out − t) / (out(1 − out))",
@@ -377,7 +377,7 @@ def _delta(view: StageView, names: _Names, nt: NeuronTrace, d: int) -> Explanati
     delta = _sym("δ", nt.name)
     if nt.layer == out_layer and (nt.activation, tr.loss) in FUSED:
         line = Line(delta + " = " + _sym("out", nt.name) + " − " + _sym("t", nt.name),
-                    _p(nt.out, d) + " − " + _p(tr.targets[nt.index], d), nt.delta, _result(nt.delta, d))
+                    _n(nt.out, d) + " − " + _p(tr.targets[nt.index], d), nt.delta, _result(nt.delta, d))
         pair = "softmax meets cross-entropy" if nt.activation == "softmax" else "σ meets binary cross-entropy"
         return Explanation(f"δ of {nt.name}", (line,),
                            f"Where {pair} the derivatives cancel: δ is simply output minus target.", nt.delta)
@@ -485,13 +485,13 @@ def _update(view: StageView, sym: Maths, plain: str, up: ConnectionUpdate, d: in
                            f"Biases are fixed in this network, so {plain} keeps its value.", up.new)
     if m == 1:
         formula = new + " = " + sym + " − " + eta + "·" + _partial(Maths("E", "E"), sym)
-        nums = _p(up.old, d) + " − " + _p(view.learning_rate, d) + "·" + _p(up.grad, d)
+        nums = _n(up.old, d) + " − " + _p(view.learning_rate, d) + "·" + _p(up.grad, d)
         sentence = (f"Gradient descent moves {plain} against its gradient, by the learning rate "
                     f"η = {format_number(view.learning_rate, d)} times ∂E/∂{plain}.")
     else:
         formula = new + " = " + sym + " − " + eta + "·" + Maths(f"Σ_s ∂E_s/∂{sym.text} / {m}",
                                                                  f"Σ<sub>s</sub> ∂E<sub>s</sub>/∂{sym.html} / {m}")
-        nums = _p(up.old, d) + " − " + _p(view.learning_rate, d) + "·(" + \
+        nums = _n(up.old, d) + " − " + _p(view.learning_rate, d) + "·(" + \
             _join([_p(s, d) for s in up.shares], " + ") + ")"
         sentence = (f"The batch's {m} samples each contribute their share ∂E_s/∂{plain} / {m}; "
                     f"{plain} moves by η times their sum, the averaged gradient.")

@@ -178,6 +178,16 @@ def test_han_kamber_at_three_digits(window, qtbot):
         assert texts[(a, b)][0].startswith(label)
     assert texts["o6"][-1] == "θ6 0.1 → 0.218"
     assert texts["h4"][-1] == "θ4 −0.4 → −0.408"
+    # the table and the Explain panel show the same numbers
+    row = next(r for r in range(c.table.rowCount()) if c.table.item(r, 1).text().startswith("w46"))
+    assert [c.table.item(row, k).text() for k in (5, 8)] == ["−0.3", "−0.261"]
+    row = next(r for r in range(c.table.rowCount()) if c.table.item(r, 1).text().startswith("θ6"))
+    assert c.table.item(row, 8).text() == "0.218"
+    window.scene.select(connections=[(1, 0, 2, 0)])
+    assert c.panel.explanation.lines[0].text.startswith("w46⁺ = w46 − η·∂E/∂w46 = −0.3 − 0.9·")
+    assert c.panel.explanation.lines[0].text.endswith("= −0.261")
+    window.scene.select(neurons=[(1, 0)])
+    assert c.panel.explanation.lines[0].text.endswith("= −0.408")  # θ4's update
 
 
 def test_leaving_mid_step_leaves_the_network_and_after_the_update_keeps_it(window, qtbot):
