@@ -78,7 +78,8 @@ class TrainingController(QObject):
         self.sweep_seconds = 0.0
         self._pending: tuple | None = None
         self._pending_timer = QTimer(self, singleShot=True)
-        self._pending_timer.timeout.connect(self.flush_pending)
+        self._pending_timer.timeout.connect(self._on_sweep_time_up)
+        self.sweep_running = lambda: False  # the feature asks its glow animator
         document.about_to_edit.connect(self._on_about_to_edit)
         document.project_replaced.connect(self._on_project_replaced)
         app = QCoreApplication.instance()
@@ -332,6 +333,14 @@ class TrainingController(QObject):
     def _after_sweep_ms(self) -> int:
         # a few frames after the sweep's last one, so the innermost layer has lit before
         return int(self.sweep_seconds * 1000) + 100 if self.sweep_seconds > 0 else 0
+
+    @Slot()
+    def _on_sweep_time_up(self) -> None:
+        # a busy event loop can run this before the sweep's last frame: wait for that frame
+        if self.sweep_running():
+            self._pending_timer.start(30)
+        else:
+            self.flush_pending()
 
     @Slot()
     def flush_pending(self) -> None:

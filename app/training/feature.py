@@ -56,6 +56,7 @@ class TrainingFeature(QObject):
         scene = getattr(window, "scene", None)
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
+        self.controller.sweep_running = lambda: self.glow.sweeping
 
         self.docks: dict[str, QDockWidget] = {}
         self.glow_last_report = None
