@@ -517,7 +517,14 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
     was. A symbolic link is written through (its target is replaced, the link stays). Temporary
     files left by a save that was killed are removed first."""
     path = Path(path)
-    data = dumps(project, base_dir=path.parent).encode("utf-8")  # fails before any file is touched
+    text = dumps(project, base_dir=path.parent)  # fails before any file is touched
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate pasted into a name or a title
+        start = text.rfind("\n", 0, e.start) + 1
+        line = text[start:text.find("\n", e.start)].strip().encode("ascii", "backslashreplace").decode()
+        raise ValueError(f"cannot save: {line[:80]} contains a lone surrogate "
+                         f"(\\u{ord(text[e.start]):04x}), which is not text") from None
     write_atomic(path, data)
 
 
