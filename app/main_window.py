@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         from app.training import install_training
         install_training(self)
         self.files.attach_training(self.training.controller)
+        from app.classroom import install_classroom
+        install_classroom(self)
         self._default_layout()
         self._restore_settings()  # after every dock exists, training's included
 

@@ -59,6 +59,10 @@ class CsvInfo:
     suggested_inputs: list[int]
     suggested_targets: list[int]
     suggested_task: str
+    # Columns that are numbers except for a few cells ("x", "NaN", "1e309"), one line each naming
+    # the first such cell: an import dialog shows these instead of silently treating the column
+    # as text.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -172,7 +176,24 @@ def sniff_csv(path: str | os.PathLike, delimiter: str | None = None, has_header:
     inputs = [k for k in range(len(cols)) if k != target and types[k] != "text"]
     return CsvInfo(Path(path), t.delimiter, t.has_header, t.columns, types, len(t.rows),
                    [list(r) for r in t.rows[:preview_rows]], distinct, inputs, [target],
-                   _guess_task(types[target], distinct[target]))
+                   _guess_task(types[target], distinct[target]), tuple(_mostly_numbers(t, cols)))
+
+
+def _mostly_numbers(t: _Table, cols: list[tuple[str, ...]]) -> list[str]:
+    out = []
+    for c, values in enumerate(cols):
+        ok = [_is_number(v) for v in values]
+        if sum(ok) * 2 > len(ok) and not all(ok):  # mostly numbers: the odd cells are mistakes
+            k = ok.index(False)
+            out.append(str(CsvError(f"{values[k].strip()[:30]!r} is not a number, so the column reads as text",
+                                    t.line_of[k], c + 1, t.columns[c])))
+            continue
+        try:
+            if all(ok):
+                _numbers(t, c)
+        except CsvError as e:
+            out.append(str(e))
+    return out
 
 
 def _resolve(cols: Sequence[str | int], names: list[str], what: str) -> list[int]:

@@ -19,6 +19,7 @@ class Project:
     history: History = field(default_factory=History)
     title: str = ""
     description: str = ""
+    display_digits: int | None = None  # the step-through's default precision; None = the app's
     # What could not be restored when the file was opened (one line each, e.g. a linked CSV that
     # is missing): the project opens anyway and the GUI shows these. Never written to a file.
     problems: list[str] = field(default_factory=list)

@@ -200,7 +200,7 @@ def test_failed_save_leaves_old_file_and_no_temp(tmp_path, monkeypatch, where):
         monkeypatch.setattr(os, "fsync", boom)
     else:
         monkeypatch.setattr(fileio, "dumps", lambda *a, **k: "\udcff")  # cannot be encoded: fails mid-way
-    with pytest.raises((OSError, UnicodeError)):
+    with pytest.raises((OSError, ValueError)):
         save_project(Project(Network.dense([3, 1], seed=1), title="new"), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.bpnet"]
@@ -250,3 +250,10 @@ def test_example_in_the_docs_loads_as_documented():
     assert p.description.endswith("...")
     p.description = shipped.description  # shortened on the page
     assert_same(shipped, p)
+
+
+def test_lone_surrogate_is_refused_at_save_naming_the_key(tmp_path):
+    p = Project(Network.dense([2, 1], seed=0), title="quadrants \ud800")
+    with pytest.raises(ValueError, match=r'^cannot save: "title": "quadrants \\ud800", contains a lone surrogate'):
+        save_project(p, tmp_path / "s.bpnet")
+    assert list(tmp_path.iterdir()) == []
