@@ -49,7 +49,6 @@ def log_path() -> Path:
 
 def setup_logging() -> Path:
     """Send the app's log records to the rotated log file (once); returns its path."""
-    global _fault_file
     path = log_path()
     if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path
                for h in log.handlers):
@@ -58,8 +57,16 @@ def setup_logging() -> Path:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+    return path
+
+
+def enable_fault_log() -> Path:
+    """A hard crash (a segfault in a C library) cannot reach the dialog; its Python traceback
+    still goes to a file beside the log."""
+    global _fault_file
+    path = log_dir() / FAULT_LOG_NAME
     if _fault_file is None:
-        _fault_file = open(path.parent / FAULT_LOG_NAME, "a", encoding="utf-8")  # noqa: SIM115
+        _fault_file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (open for the process' life)
         faulthandler.enable(_fault_file)
     return path
 

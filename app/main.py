@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if server is None:
         return 0  # the running app opens the files
     log_file = crash.setup_logging()
+    crash.enable_fault_log()
     crash.route_qt_messages()
     reporter = crash.CrashReporter(log_file, parent=app)
     reporter.install()
