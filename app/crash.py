@@ -109,7 +109,7 @@ class CrashDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CrashDialog")
-        self.setWindowTitle("Backprop Studio: unexpected error")
+        self.setWindowTitle("Unexpected error")  # Qt appends " — Backprop Studio"
         self.details = details
         self.more = 0
         icon = QLabel()
