@@ -119,6 +119,10 @@ def _set_default_app(mimeapps: Path, install: bool) -> None:
             kept += ([""] if kept and kept[-1].strip() else []) + [DEFAULTS_SECTION]
             start = len(kept)
         kept.insert(start, ours)
+    if not install and all(not line.strip() or line.strip() == DEFAULTS_SECTION for line in kept):
+        if mimeapps.is_file():  # only the section this installed is left: the file was ours
+            mimeapps.unlink()
+        return
     if kept or mimeapps.is_file():
         mimeapps.parent.mkdir(parents=True, exist_ok=True)
         mimeapps.write_text("\n".join(kept) + "\n", encoding="utf-8")

@@ -110,7 +110,11 @@ class Studio(QObject):
         previous = self.live_windows()
         self.windows.append(window)
         if previous:
-            window.move(previous[-1].pos() + QPoint(CASCADE, CASCADE))
+            target = previous[-1].pos() + QPoint(CASCADE, CASCADE)
+            screen = previous[-1].screen().availableGeometry()
+            # back to the screen's corner before the title bars walk off its edge
+            room = screen.adjusted(0, 0, -10 * CASCADE, -10 * CASCADE)
+            window.move(target if room.contains(target) else screen.topLeft())
         return window
 
     def _show(self, window) -> None:

@@ -113,6 +113,7 @@ def test_command_line_option_installs_and_uninstalls(xdg, tmp_path):
     assert f"Exec={tmp_path / 'bps'} %F" in entry.read_text()
     assert main(["--uninstall-desktop"]) == 0
     assert not entry.exists()
+    assert not (xdg[1] / "mimeapps.list").exists()  # created by the install, so removed with it
 
 
 def test_desktop_files_are_found_from_source_and_bundle(tmp_path, monkeypatch):
