@@ -29,7 +29,7 @@ bench: $(STAMP)
 PYINSTALLER := $(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist
 
 $(VENV)/.package: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[package]'
+	$(PY) -m pip install --quiet -e '.[package,onnx]'
 	touch $@
 
 package: $(VENV)/.package

@@ -4,7 +4,8 @@
 # APP defaults to the one-folder bundle (dist/backprop-studio/backprop-studio); EXAMPLE to the XOR
 # example shipped inside it. The app's --smoke-test opens EXAMPLE (copied) in the real window,
 # trains a few epochs on a QThread, saves, re-opens and compares; a missing module, Qt plugin or
-# resource makes it exit non-zero. Then the headless CLI runs frozen, and the log must exist.
+# resource makes it exit non-zero. Then the headless CLI runs frozen (trace, ONNX export), and
+# the log must exist.
 # HOME and the XDG folders point into a temporary folder: the user's settings are never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +35,7 @@ grep -q "smoke test passed" "$BACKPROP_STUDIO_LOG_DIR/backprop-studio.log" \
 timeout 60 "$app" trace "$tmp/trained.bpnet" --sample 1 >"$tmp/trace.txt"
 grep -q "dE/dw" "$tmp/trace.txt" || { echo "smoke test: the frozen CLI's trace printed no gradients" >&2; exit 1; }
 echo "smoke test: frozen CLI trace ok"
+timeout 60 "$app" export "$tmp/trained.bpnet" --to onnx -o "$tmp/trained.onnx" >/dev/null
+[ -s "$tmp/trained.onnx" ] || { echo "smoke test: the frozen ONNX export wrote nothing" >&2; exit 1; }
+echo "smoke test: frozen ONNX export ok"
 echo "smoke test passed: $app"
