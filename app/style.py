@@ -25,12 +25,8 @@ NEURON_FILL = {
 }
 NEURON_BORDER = QColor("#333333")
 
-RADIUS = 22.0  # neuron radius on small networks, scene units
-SMALL_RADIUS = 7.0  # neurons of large layers drawn in a grid
-LAYER_GAP = 230.0  # horizontal distance between layers
-NEURON_GAP = 90.0  # vertical distance between neurons of a column layer
-GRID_GAP = 20.0  # distance between neurons of a large layer's grid
-GRID_THRESHOLD = 40  # layers with more neurons are drawn as a grid
+from core.layout import (GRID_GAP, GRID_THRESHOLD, LAYER_GAP, NEURON_GAP,  # noqa: E402,F401
+                         RADIUS, SMALL_RADIUS)
 
 MIN_WIDTH, MAX_WIDTH = 0.6, 6.0  # connection pen widths (scene units)
 WIDTH_BUCKETS = 8
