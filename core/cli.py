@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file")
     ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
     ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--sample", type=int, help="html: which sample the hand-out follows (1 = first)")
+    ex.add_argument("--weights", help="landscape-png: SRC>DST for a curve, SRC>DST,SRC>DST for a map "
+                                      "(default: the only weight, else two into the output layer)")
+    ex.add_argument("--values", choices=("auto", "on", "off"),
+                    help="svg, png: write weights and biases on the drawing (default: auto, small networks)")
     return p
 
 
@@ -213,7 +218,8 @@ def cmd_export(a: argparse.Namespace) -> int:
     project = _load(a.file)
     out = Path(a.output) if a.output else Path(a.file).with_suffix(EXPORTERS[a.to].suffix)
     try:
-        export(project, a.to, out)
+        options = {k: v for k in ("sample", "weights", "values") if (v := getattr(a, k)) is not None}
+        export(project, a.to, out, **options)
     except ExportError as e:
         raise CliError(f"{a.file}: {e}") from None
     except OSError as e:

@@ -252,3 +252,40 @@ def default_pair(net: Network) -> tuple[WeightRef, WeightRef] | None:
         return None
     last = [c for c in conns if c.ld == len(net.layers) - 1]
     return (last[0], last[1]) if len(last) >= 2 else (conns[0], conns[1])
+
+
+def contour_levels(errors: Array, count: int = 10) -> Array:
+    """``count`` levels evenly spaced in log E between the grid's smallest and largest error
+    (valleys are where a landscape's detail is; linear levels crowd the walls)."""
+    finite = errors[np.isfinite(errors) & (errors > 0)]
+    if finite.size == 0:
+        return np.array([])
+    lo, hi = np.log10(finite.min()), np.log10(finite.max())
+    if hi - lo < 1e-12:
+        return np.array([])
+    return 10 ** np.linspace(lo, hi, count + 2)[1:-1]
+
+
+def contour_segments(errors: Array, level: float) -> Array:
+    """Marching squares: line segments where the grid crosses ``level``, shape (k, 2, 2) as
+    (segment, end, (column, row)) in fractional grid indices. Saddle cells take one of the two
+    pairings; at grid resolution the difference is invisible."""
+    z = np.asarray(errors, dtype=np.float64) - level
+    a, b, c, d = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]  # corners: tl, tr, br, bl
+    rows, cols = np.indices(a.shape)
+    def cross(p, q, p_xy, q_xy):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.clip(p / (p - q), 0.0, 1.0)
+        return (p_xy[0] + t * (q_xy[0] - p_xy[0]), p_xy[1] + t * (q_xy[1] - p_xy[1]))
+    tl, tr, br, bl = (cols, rows), (cols + 1, rows), (cols + 1, rows + 1), (cols, rows + 1)
+    edges = [cross(a, b, tl, tr), cross(b, c, tr, br), cross(d, c, bl, br), cross(a, d, tl, bl)]
+    signs = [(a > 0) != (b > 0), (b > 0) != (c > 0), (d > 0) != (c > 0), (a > 0) != (d > 0)]
+    segs = []
+    crossed = np.stack(signs)  # (4, r, c)
+    count = crossed.sum(axis=0)
+    for r, cc in zip(*np.nonzero(count >= 2)):
+        pts = [(edges[e][0][r, cc], edges[e][1][r, cc]) for e in range(4) if crossed[e, r, cc]]
+        segs.append((pts[0], pts[1]))
+        if len(pts) == 4:
+            segs.append((pts[2], pts[3]))
+    return np.array(segs, dtype=np.float64).reshape(-1, 2, 2)

@@ -107,3 +107,15 @@ def test_soft_targets_and_a_sigmoid_output():
         land = grid(net, x, y, a, b, av, bv)
         want = np.array([[brute(net, x, y, [a, b], [va, vb]) for va in av] for vb in bv])
         np.testing.assert_allclose(land.errors, want, rtol=1e-12, atol=1e-14)
+
+
+def test_contours_of_a_bowl_are_circles():
+    from core.landscape import contour_levels, contour_segments
+    u = np.linspace(-1, 1, 41)
+    e = u[None, :] ** 2 + u[:, None] ** 2 + 0.01
+    segs = contour_segments(e, 0.26)  # the circle of radius 0.5
+    assert len(segs) > 20
+    xy = segs.reshape(-1, 2) * (2 / 40) - 1  # grid index -> coordinate
+    np.testing.assert_allclose(np.hypot(xy[:, 0], xy[:, 1]), 0.5, atol=2e-3)
+    levels = contour_levels(e, 5)
+    assert len(levels) == 5 and e.min() < levels[0] < levels[-1] < e.max()
