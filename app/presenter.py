@@ -46,7 +46,11 @@ class Sparkline(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), Qt.white)
-        if len(self.losses) >= 2:
+        p.setPen(QPen(Qt.gray, 1))
+        p.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        if len(self.losses) < 2:
+            p.drawText(self.rect(), Qt.AlignCenter, "loss")
+        else:
             v = np.log10(np.asarray(self.losses[-2000:]))
             lo, hi = float(v.min()), float(v.max())
             span = hi - lo or 1.0
@@ -147,7 +151,11 @@ class Presenter(QObject):
         w = self.w
         w.scene.setBackgroundBrush(style.CANVAS_BG)
         w.scene.rebuild()
-        w.toolbar.readout.set_pixel_size(round((28 * self.text_factor) if self.active else 20))
+        tb = w.toolbar
+        tb.setStyleSheet(f"QToolButton {{ font-size: {round(16 * min(self.text_factor, 1.3))}px; }}"
+                         if self.active else "")
+        tb.setIconSize(QSize(28, 28) if self.active else QSize(22, 22))
+        tb.relayout(round(28 * self.text_factor) if self.active else 20)
         w.view.fit_to_window()
 
     @Slot(list)

@@ -54,7 +54,9 @@ class Readout(QLabel):
         f.setPixelSize(px)
         f.setFeature(QFont.Tag("tnum"), 1)
         self.setFont(f)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(epoch_loss_text(9_999_999, 0.12345)) + 16)
+        # wide enough for six-digit epochs and four-digit losses, so the text never pushes the
+        # buttons after it
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance(epoch_loss_text(999_999, 0.12345e-10)) + 12)
 
     def show_values(self, epoch: int | None, loss: float | None) -> None:
         self.epoch, self.loss = epoch, loss
@@ -95,28 +97,53 @@ class MainToolbar(QToolBar):
                 self.buttons[key] = button
                 self.groups[group].append(key)
             self.addSeparator()
-        if "train" in self.buttons:
-            self.buttons["train"].setFixedWidth(TRAIN_WIDTH)
-            self.buttons["train"].setIconSize(QSize(32, 32))
-        self._equalise("B")
-        self._equalise("C")
+        self.readout_px = 20
+        self.relayout()
         doc = window.document
         doc.undo_stack.undoTextChanged.connect(self._undo_tip)
         doc.undo_stack.redoTextChanged.connect(self._redo_tip)
         self._undo_tip(doc.undo_stack.undoText())
         self._redo_tip(doc.undo_stack.redoText())
 
-    def _equalise(self, group: str) -> None:
-        """Neighbours get equal widths (the Train button keeps its own fixed width)."""
-        keys = [k for k in self.groups[group] if k != "train"]
-        if keys:
-            width = max(max(self.buttons[k].sizeHint().width() for k in keys), BUTTON_MIN.width())
-            for k in keys:
-                self.buttons[k].setFixedWidth(width)
+    def relayout(self, readout_px: int | None = None, train_width: int = TRAIN_WIDTH) -> None:
+        """Fixed widths from the current font: neighbours equal, Train/Pause its own width (as
+        wide as the wider of its two labels), the readout as large as fits without »."""
+        if readout_px is not None:
+            self.readout_px = readout_px
+        for b in self.buttons.values():
+            b.setMinimumWidth(0)
+            b.setMaximumWidth(16777215)
+            b.ensurePolished()
+        if "train" in self.buttons:
+            b = self.buttons["train"]
+            fm = b.fontMetrics()
+            text = max(fm.horizontalAdvance("Train"), fm.horizontalAdvance("Pause"))
+            b.setFixedWidth(max(train_width, text + self.iconSize().width() + 24))
+        for group in ("B", "C"):
+            keys = [k for k in self.groups[group] if k != "train"]
+            if keys:
+                width = max(max(self.buttons[k].sizeHint().width() for k in keys), BUTTON_MIN.width())
+                for k in keys:
+                    self.buttons[k].setFixedWidth(width)
+        self.fit_readout()
+
+    def fit_readout(self) -> None:
+        """The readout shrinks (to 14 px at least) before any button would go behind »."""
+        px = self.readout_px
+        self.readout.set_pixel_size(px)
+        available = self.width() if self.isVisible() else self.parentWidget().width()
+        while px > 14 and self.sizeHint().width() > available:
+            px -= 2
+            self.readout.set_pixel_size(px)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_readout()
 
     def set_advanced_visible(self, on: bool) -> None:
-        """Presenter mode hides group A (files and undo)."""
-        for key in self.groups["A"]:
+        """Presenter mode keeps the run group, the readout, Map and Exit: group A (files and
+        undo) and Fit (the view refits itself) are hidden."""
+        for key in self.groups["A"] + ["fit"]:
             self.window_.actions[key].setVisible(on)
 
     @Slot(str)

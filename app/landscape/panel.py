@@ -28,8 +28,8 @@ class LandscapeJob(QThread):
 
     computed = Signal(object)
 
-    def __init__(self, net, x, y, refs, ranges, size: int) -> None:
-        super().__init__()
+    def __init__(self, net, x, y, refs, ranges, size: int, parent=None) -> None:
+        super().__init__(parent)  # owned by the panel: a QThread destroyed while running aborts
         self.args = (net, x, y, refs, ranges, size)
         self.stop = threading.Event()
 
@@ -180,7 +180,7 @@ class LandscapePanel(QWidget):
     def _start_job(self) -> None:
         if self.job is not None:
             self.job.stop.set()
-            self.job.computed.disconnect()
+            self.job.computed.disconnect(self._on_computed)
             self.job.wait()
             self.job = None
         if not self.refs:
@@ -192,7 +192,7 @@ class LandscapePanel(QWidget):
             return
         self.stale = False
         job = LandscapeJob(self.document.network.copy(), x, y, list(self.refs), list(self.ranges),
-                           self.size_combo.currentData())
+                           self.size_combo.currentData(), self)
         job.computed.connect(self._on_computed)
         job.finished.connect(self._on_job_finished)
         self.job = job
@@ -209,7 +209,9 @@ class LandscapePanel(QWidget):
 
     @Slot()
     def _on_job_finished(self) -> None:
-        job, self.job = self.sender(), None
+        job = self.sender()
+        if job is self.job:  # a stopped job's late signal must not drop the running one
+            self.job = None
         if job is not None:
             job.deleteLater()
 
