@@ -45,7 +45,7 @@ class ExportMenu(QMenu):
         w = self.w
         if name == "landscape-png":
             panel = w.landscape
-            return {"refs": list(panel.refs), "path": list(panel.path),
+            return {"refs": list(panel.refs), "trail": list(panel.path),
                     "size": panel.size_combo.currentData()}
         if name in ("svg", "png"):
             mode = w.scene.values_mode

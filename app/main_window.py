@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
             widget = dock.widget()
             dock.setWidget(QLabel("The map is in the canvas area (M)"))
             lay.addWidget(widget)
+            widget.show()
             self.central.setCurrentIndex(1)
             dock.hide()
         elif not on and self.central.currentIndex() == 1:
@@ -381,7 +382,6 @@ class MainWindow(QMainWindow):
         avail = self._available()
         w = min(rect.width(), avail.width() - FRAME_ALLOWANCE.width())
         h = min(rect.height(), avail.height() - FRAME_ALLOWANCE.height())
-        w, h = max(w, min(MINIMUM_SIZE.width(), avail.width())), max(h, min(MINIMUM_SIZE.height(), avail.height()))
         x = min(max(rect.x(), avail.left()), avail.right() - w + 1)
         y = min(max(rect.y(), avail.top()), avail.bottom() - h + 1)
         return QRect(x, y, w, h)
@@ -391,6 +391,9 @@ class MainWindow(QMainWindow):
         projector with its bottom (the status bar, the loss plot) off the screen otherwise."""
         if self.isFullScreen() or self.isMaximized():
             return
+        avail = self._available()
+        self.setMinimumSize(QSize(min(MINIMUM_SIZE.width(), avail.width() - FRAME_ALLOWANCE.width()),
+                                  min(MINIMUM_SIZE.height(), avail.height() - FRAME_ALLOWANCE.height())))
         rect = self._clamped(self.geometry())
         if rect != self.geometry():
             self.setGeometry(rect)

@@ -54,14 +54,16 @@ def write_canvas(project: Project, path: Path, options: dict[str, Any]) -> None:
     src = scene.sceneRect()
     scale = float(options.get("scale", SCALE))
     w, h = int(src.width() * scale), int(src.height() * scale)
-    legend = int(LEGEND_HEIGHT * style.text_scale / style.DESK_TEXT_SCALE) + 10
-    image = QImage(max(w, 320), h + legend, QImage.Format_ARGB32)
+    legend = int((LEGEND_HEIGHT * style.text_scale / style.DESK_TEXT_SCALE + 10) * scale)
+    image = QImage(max(w, int(340 * scale)), h + legend, QImage.Format_ARGB32)
     image.fill(Qt.white)
     p = QPainter(image)
     p.setRenderHint(QPainter.Antialiasing, True)
     p.setRenderHint(QPainter.TextAntialiasing, True)
     scene.render(p, QRectF(0, 0, w, h), src, Qt.KeepAspectRatio)
-    paint_legend(p, QRect(0, 0, image.width(), image.height()), scene.max_abs, None)
+    p.scale(scale, scale)  # the legend at the drawing's scale, in its bottom-left corner
+    paint_legend(p, QRect(0, 0, int(image.width() / scale), int(image.height() / scale)),
+                 scene.max_abs, None)
     p.end()
     _save(image, path)
 
@@ -145,7 +147,7 @@ def render_landscape(project: Project, refs: list[L.WeightRef], size: int = 64,
 def write_landscape(project: Project, path: Path, options: dict[str, Any]) -> None:
     _app()
     refs = options.get("refs") or parse_weights(project, options.get("weights"))
-    image = render_landscape(project, refs, int(options.get("size", 64)), options.get("path"))
+    image = render_landscape(project, refs, int(options.get("size", 64)), options.get("trail"))
     _save(image, path)
 
 
