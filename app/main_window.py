@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
+        from app.classroom import install_classroom
+        install_classroom(self)
         self._build_run_actions()
         self.presenter = Presenter(self)
         self.actions["present"] = self.presenter.action
@@ -184,6 +186,9 @@ class MainWindow(QMainWindow):
         self.document.project_replaced.connect(self._show_last_epoch)
         self.actions["reset"] = t.actions["reset"]
         self.actions["step"] = t.actions["step"]
+        classroom = getattr(self, "classroom", None)
+        if classroom is not None:
+            self.actions["step_through"] = classroom.actions["classroom"]
         m = QAction("&Map (Input Plane in the Canvas Area)", self, checkable=True)
         m.setShortcut(QKeySequence("M"))
         m.setShortcutContext(Qt.WidgetWithChildrenShortcut)
@@ -329,10 +334,10 @@ class MainWindow(QMainWindow):
                           "train it with backpropagation and watch it learn.</p>")
 
     def side_docks(self) -> list[QDockWidget]:
-        """The right column's tabs in their order: what a class needs first comes first."""
+        """The right column's tabs in their order: what a class needs first comes first. (The
+        step-through's Explain and table docks come and go with its mode.)"""
         t = self.training.docks
-        explain = self.findChild(QDockWidget, "ExplainDock")
-        docks = [explain, self.inspector_dock, t.get("training"), t.get("map"), t.get("probe"),
+        docks = [self.inspector_dock, t.get("training"), t.get("map"), t.get("probe"),
                  self.network_dock, getattr(self, "landscape_dock", None)]
         return [d for d in docks if d is not None]
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 TEXT_STEP = 1.1
 TEXT_RANGE = (0.6, 2.5)
-LESSON_DOCKS = ("ExplainDock", "classroom_explain_dock")  # kept visible when present
+LESSON_DOCKS = ("classroom_dock",)  # the step-through's Explain panel stays when presenting
 
 
 class Sparkline(QWidget):

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DESK = ["toolbar_reset", "toolbar_train", "toolbar_step", "toolbar_fit", "toolbar_map",
+DESK = ["toolbar_reset", "toolbar_train", "toolbar_step", "toolbar_step_through", "toolbar_fit", "toolbar_map",
         "toolbar_present", "readout", "canvas", "loss_plot"]
-PRESENTER = ["toolbar_reset", "toolbar_train", "toolbar_step", "toolbar_map", "toolbar_present",
+PRESENTER = ["toolbar_reset", "toolbar_train", "toolbar_step", "toolbar_step_through", "toolbar_map", "toolbar_present",
              "readout", "canvas", "sparkline"]
 
 
@@ -80,7 +80,7 @@ def test_presenter_mode_is_full_screen_large_and_plain(screen):
     assert not p["menu_visible"]
     check(p, PRESENTER)
     assert p["canvas_px"]["value"] >= 18 and p["canvas_px"]["name"] >= 20
-    assert not [d for d in p["docks_visible"] if d != "ExplainDock"], p["docks_visible"]
+    assert not [d for d in p["docks_visible"] if d != "classroom_dock"], p["docks_visible"]
     bigger = s["presenter_bigger"]
     check(bigger, PRESENTER)
     assert bigger["canvas_px"]["value"] > p["canvas_px"]["value"] * 0.95
