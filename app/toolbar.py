@@ -114,13 +114,18 @@ class MainToolbar(QToolBar):
             b.setMinimumWidth(0)
             b.setMaximumWidth(16777215)
             b.ensurePolished()
+        if "step_through" in self.buttons:
+            self.buttons["step_through"].setMinimumWidth(BUTTON_MIN.width())
         if "train" in self.buttons:
             b = self.buttons["train"]
             fm = b.fontMetrics()
             text = max(fm.horizontalAdvance("Train"), fm.horizontalAdvance("Pause"))
             b.setFixedWidth(max(train_width, text + self.iconSize().width() + 24))
+        self.compact = None  # re-decided by fit_readout from the new font
         for group in ("B", "C"):
-            keys = [k for k in self.groups[group] if k != "train"]
+            # Step-through keeps its own width: equal to it, Reset and Step were 156 px each in
+            # presenter mode and pushed Exit behind » at 1024 px
+            keys = [k for k in self.groups[group] if k not in ("train", "step_through")]
             if keys:
                 width = max(max(self.buttons[k].sizeHint().width() for k in keys), BUTTON_MIN.width())
                 for k in keys:
@@ -128,13 +133,37 @@ class MainToolbar(QToolBar):
         self.fit_readout()
 
     def fit_readout(self) -> None:
-        """The readout shrinks (to 14 px at least) before any button would go behind »."""
-        px = self.readout_px
-        self.readout.set_pixel_size(px)
+        """Before any button would go behind »: the readout shrinks (to 16 px), then Fit, Map
+        and Present drop their labels (tooltips keep them), then the readout shrinks to 14 px."""
         available = self.width() if self.isVisible() else self.parentWidget().width()
-        while px > 14 and self.sizeHint().width() > available:
-            px -= 2
+        for compact in (False, True):
+            self._set_compact(compact)
+            px = self.readout_px
             self.readout.set_pixel_size(px)
+            floor = 14 if compact else min(16, px)
+            while px > floor and self.sizeHint().width() > available:
+                px -= 2
+                self.readout.set_pixel_size(px)
+            if self.sizeHint().width() <= available:
+                return
+
+    def _set_compact(self, on: bool) -> None:
+        if getattr(self, "compact", None) == on:
+            return
+        self.compact = on
+        for key in self.groups["C"]:
+            self.window_.actions[key].setPriority(QAction.LowPriority if on else QAction.NormalPriority)
+            b = self.buttons[key]
+            b.setMinimumWidth(0)
+            b.setMaximumWidth(16777215)
+        if on:
+            for key in self.groups["C"]:
+                self.buttons[key].setFixedWidth(self.iconSize().width() + 14)
+        else:
+            keys = self.groups["C"]
+            width = max(max(self.buttons[k].sizeHint().width() for k in keys), BUTTON_MIN.width())
+            for k in keys:
+                self.buttons[k].setFixedWidth(width)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
