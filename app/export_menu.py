@@ -50,9 +50,15 @@ class ExportMenu(QMenu):
         if name in ("svg", "png"):
             mode = w.scene.values_mode
             return {"values": mode}
-        if name == "html":
-            sample = getattr(w, "current_step_sample", None)
-            return {"sample": sample() if callable(sample) else 1}
+        if name == "html":  # the sample (and precision) the step-through shows
+            session = getattr(getattr(w, "classroom", None), "session", None)
+            if session is None:
+                return {"sample": 1}
+            row = session.sample
+            st = getattr(session, "stepper", None)
+            if st is not None:
+                row = st.step(st.step_index).batch[0]
+            return {"sample": row + 1, "digits": session.digits}
         return {}
 
     def export_as(self, name: str, path: str | None = None) -> Path | None:

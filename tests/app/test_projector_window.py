@@ -100,3 +100,14 @@ def test_file_export_writes_each_format(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: errors.append(text))
     window.document.clear_history()
     assert menu.export_as("csv") is None and "no training history" in errors[0]
+
+
+def test_handout_from_the_window_follows_the_step_through_sample(window, tmp_path, monkeypatch):
+    from app.dialogs import prompts
+    assert window.files.load(resource_path("examples", "xor.bpnet"))
+    session = window.classroom.session
+    session.pick_sample(2)
+    monkeypatch.setattr(prompts, "get_export_path", lambda *a: str(tmp_path / "h.html"))
+    out = window.export_menu.export_as("html")
+    text = out.read_text(encoding="utf-8")
+    assert "Sample 3 of 4" in text
