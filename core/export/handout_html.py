@@ -94,10 +94,14 @@ def _summary(view: StageView, digits: int) -> str:
     n_rows = "".join(
         f'<tr><td class="name">{_esc(n.name)}</td><td style="text-align:left">{_esc(n.activation)}</td>'
         + _cell(n.net, digits, "neuron", n.name, "net") + _cell(n.out, digits, "neuron", n.name, "out")
-        + _cell(n.delta, digits, "neuron", n.name, "delta") + _cell(n.bias, digits, "neuron", n.name, "bias")
+        + _cell(n.delta, digits, "neuron", n.name, "delta") + "</tr>"
+        for n in tr.neurons)
+    b_rows = "".join(  # a second table: eight columns of 9-digit numbers overran A4's 180 mm
+        f'<tr><td class="name">{_esc(n.bias_label or "")}</td><td class="name">{_esc(n.name)}</td>'
+        + _cell(n.bias, digits, "neuron", n.name, "bias")
         + _cell(n.bias_grad, digits, "neuron", n.name, "bias_grad")
         + _cell(n.bias_new, digits, "neuron", n.name, "bias_new") + "</tr>"
-        for n in tr.neurons)
+        for n in tr.neurons if n.bias is not None)
     w_rows = "".join(
         f'<tr><td class="name">{_esc(w.label or "")}</td><td class="name">{_esc(w.source)} → {_esc(w.target)}</td>'
         + _cell(w.weight, digits, "weight", f"{w.source}>{w.target}", "weight")
@@ -107,8 +111,10 @@ def _summary(view: StageView, digits: int) -> str:
     return (
         '<section class="stage"><h2>Every number of this step</h2>'
         "<p>δ = ∂E/∂net. Each weight moves by −η·∂E/∂w.</p>"
-        "<table><tr><th>neuron</th><th>activation</th><th>net</th><th>out</th><th>δ</th><th>bias</th>"
-        f"<th>∂E/∂b</th><th>new bias</th></tr>{n_rows}</table>"
+        "<table><tr><th>neuron</th><th>activation</th><th>net</th><th>out</th><th>δ</th></tr>"
+        f"{n_rows}</table>"
+        "<table><tr><th>label</th><th>bias of</th><th>b</th><th>∂E/∂b</th><th>new b</th></tr>"
+        f"{b_rows}</table>"
         "<table><tr><th>label</th><th>connection</th><th>w</th><th>∂E/∂w</th><th>new w</th></tr>"
         f"{w_rows}</table>"
         f'<p>Error before: <span class="num" data-kind="error" data-field="before" '
