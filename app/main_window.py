@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         m.setShortcut(QKeySequence("M"))
         m.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.view.addAction(m)
+        self.map_page.addAction(m)  # M also brings the canvas back while the map has the focus
         m.toggled.connect(self.show_big_map)
         self.actions["map"] = m
 
@@ -254,6 +255,7 @@ class MainWindow(QMainWindow):
             widget.show()
             self.central.setCurrentIndex(1)
             dock.hide()
+            widget.setFocus()
         elif not on and self.central.currentIndex() == 1:
             widget = lay.itemAt(0).widget()
             lay.removeWidget(widget)
@@ -263,6 +265,7 @@ class MainWindow(QMainWindow):
             self.central.setCurrentIndex(0)
             if getattr(self, "_map_dock_was_visible", True):
                 dock.show()
+            self.view.setFocus()
         if self.actions["map"].isChecked() != on:
             self.actions["map"].setChecked(on)
 

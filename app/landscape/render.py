@@ -76,10 +76,9 @@ def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple
     p.drawEllipse(to_px(*now), text_px * 0.45, text_px * 0.45)
     _axes(p, area, (a0, a1), (b0, b1), names, text_px)
     p.setPen(INK)
-    p.setFont(_font(text_px))
+    p.setFont(_font(text_px * 0.9))
     p.drawText(QRectF(rect.left(), rect.top(), rect.width(), text_px * 1.7), Qt.AlignCenter,
-               f"E from {_fmt(10 ** lo)} (light) to {_fmt(10 ** hi)} (dark), log scale; "
-               f"E now {_fmt(land.e_now)}")
+               f"E now {_fmt(land.e_now)} · light {_fmt(10 ** lo)} … dark {_fmt(10 ** hi)} (log)")
 
 
 def _axes(p: QPainter, area: QRectF, xr, yr, names, px: float) -> None:
