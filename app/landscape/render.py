@@ -104,12 +104,25 @@ def _axes(p: QPainter, area: QRectF, xr, yr, names, px: float) -> None:
     p.restore()
 
 
+def _window(curve: Curve, steps: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The part of the curve a class needs: the current weight, the steps taken and the lowest
+    error, with as much again on each side (the whole computed range would squash the valley
+    into the bottom few pixels)."""
+    w, e = curve.values, curve.errors
+    k = int(np.nanargmin(e))
+    points = [curve.w_now, float(w[k])] + [float(v) for v in steps]
+    lo, hi = min(points), max(points)
+    pad = max(hi - lo, 0.5)
+    keep = (w >= lo - pad) & (w <= hi + pad)
+    return (w[keep], e[keep]) if keep.sum() >= 10 else (w, e)
+
+
 def paint_curve(p: QPainter, rect: QRectF, curve: Curve, steps: list[float], name: str,
                 text_px: float = 13) -> None:
     """E(w) with the current w, its tangent (slope dE/dw) and the gradient-descent steps so far."""
     p.fillRect(rect, Qt.white)
     area = _plot_rect(rect, text_px)
-    w, e = curve.values, curve.errors
+    w, e = _window(curve, steps)
     e_lo, e_hi = float(np.nanmin(e)), float(np.nanmax(e))
     e_lo = min(e_lo, 0.0) if e_lo >= 0 else e_lo
     span = (e_hi - e_lo) or 1.0
@@ -129,7 +142,7 @@ def paint_curve(p: QPainter, rect: QRectF, curve: Curve, steps: list[float], nam
     k = int(np.argmin(e))
     p.setPen(QPen(QColor("#555555"), 1, Qt.DashLine))
     p.drawLine(to_px(w[k], e_lo), to_px(w[k], e[k]))
-    half = (w[-1] - w[0]) * 0.18  # the tangent: E_now + slope (w − w_now) near w_now
+    half = (w[-1] - w[0]) * 0.12  # the tangent: E_now + slope (w − w_now) near w_now
     p.setPen(QPen(TANGENT, 2))
     p.drawLine(to_px(curve.w_now - half, curve.e_now - curve.slope * half),
                to_px(curve.w_now + half, curve.e_now + curve.slope * half))
@@ -152,4 +165,4 @@ def paint_curve(p: QPainter, rect: QRectF, curve: Curve, steps: list[float], nam
                f"{_fmt(curve.slope)}   minimum at {_fmt(w[k])}")
     p.setFont(_font(text_px * 0.9))
     p.setPen(QColor("#555555"))
-    p.drawText(to_px(w[k], e_lo) + QPointF(4, -4), "lowest error")
+    p.drawText(to_px(w[k], e_lo) + QPointF(4, -text_px * 0.4), "lowest error")
