@@ -19,6 +19,7 @@ from .files import FileController, examples
 from .scrolling import scrollable
 from .panels.inspector import Inspector
 from .panels.network_panel import NetworkPanel
+from .png_export import register_qt_exporters
 from .presenter import Presenter
 from .toolbar import MainToolbar
 
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MINIMUM_SIZE)
         self.files = FileController(self, self.document)
         self._seed = random.Random()
+        register_qt_exporters()
         self.actions = build_actions(self)
         for name in VIEW_SHORTCUTS:
             self.actions[name].setShortcutContext(Qt.WidgetWithChildrenShortcut)
@@ -211,11 +213,26 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.actions["map"], self.actions["present"], self.presenter.bigger,
                               self.presenter.smaller])
         self.train_menu.insertAction(self.train_menu.actions()[0], self.actions["train"])
-        from .export_menu import ExportMenu
-        self.export_menu = ExportMenu(self)
-        file_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&File")
-        file_menu.insertMenu(self.actions["quit"], self.export_menu)
-        file_menu.insertSeparator(self.actions["quit"])
+
+    def export_options(self, name: str) -> dict:
+        """What File → Export passes to a format from the window's state: the landscape's
+        weights and path, the canvas's values setting, the step-through's sample and precision."""
+        if name == "landscape-png":
+            panel = self.landscape
+            return {"refs": list(panel.refs), "trail": list(panel.path),
+                    "size": panel.size_combo.currentData()}
+        if name in ("svg", "png"):
+            return {"values": self.scene.values_mode}
+        if name == "html":
+            session = getattr(getattr(self, "classroom", None), "session", None)
+            if session is None:
+                return {}
+            row = session.sample
+            st = getattr(session, "stepper", None)
+            if st is not None:
+                row = st.step(st.step_index).batch[0]
+            return {"sample": row + 1, "digits": session.digits}
+        return {}
 
     def toggle_training(self) -> None:
         from .training.controller import PAUSED

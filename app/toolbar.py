@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QFont, QIcon
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolBar, QToolButton, QWidget
 
 from core.resources import resource_path
 
@@ -182,9 +182,3 @@ class MainToolbar(QToolBar):
     @Slot(str)
     def _redo_tip(self, text: str) -> None:
         self.window_.actions["redo"].setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo")
-
-
-def spacer() -> QWidget:
-    w = QWidget()
-    w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-    return w

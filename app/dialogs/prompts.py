@@ -35,11 +35,6 @@ def get_save_path(parent: QWidget | None, suggestion: str) -> str | None:
     return path or None
 
 
-def get_export_path(parent: QWidget | None, title: str, suggestion: str, file_filter: str) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggestion, file_filter)
-    return path or None
-
-
 def get_double(parent: QWidget | None, title: str, label: str, value: float = 0.0) -> float | None:
     v, ok = QInputDialog.getDouble(parent, title, label, value, -1e9, 1e9, 6)
     return v if ok else None

@@ -14,7 +14,6 @@ import html
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from ..explain import BiasRef, ConnectionRef, NeuronRef, explain, format_number
 from ..project import Project

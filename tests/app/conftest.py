@@ -53,7 +53,7 @@ def no_real_dialogs(monkeypatch):
         def fail(*args, **kwargs):
             raise AssertionError(f"unexpected dialog: prompts.{name}{args[1:]!r}")
         return fail
-    for name in ("ask_save_changes", "ask_yes_no", "show_error", "get_open_path", "get_save_path", "get_export_path",
+    for name in ("ask_save_changes", "ask_yes_no", "show_error", "get_open_path", "get_save_path",
                  "get_double", "get_int", "get_text", "run_dialog"):
         monkeypatch.setattr(prompts, name, unexpected(name))
     yield prompts

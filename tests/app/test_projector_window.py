@@ -83,31 +83,34 @@ def test_presenter_text_keys_and_restore(window, qtbot):
 
 
 def test_file_export_writes_each_format(window, qtbot, tmp_path, monkeypatch):
+    from app import interop
     from app.dialogs import prompts
     assert window.files.load(resource_path("examples", "textbook-2-2-2.bpnet"))
-    menu = window.export_menu
-    names = [a.objectName() for a in menu.actions()]
-    for name in ("export_svg", "export_png", "export_csv", "export_landscape-png", "export_loss-png"):
-        assert name in names
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    exports = [a.menu() for a in file_menu.actions() if a.menu() and a.text() == "&Export"]
+    assert len(exports) == 1  # one Export menu for every format
+    texts = [a.text() for a in exports[0].actions()]
+    for label in ("Canvas as S&VG, for Print (.svg)…", "Canvas as P&NG (.png)…", "Loss &History (.csv)…",
+                  "L&andscape as PNG (.png)…", "Loss Pl&ot as PNG (.png)…", "Step-through Han&d-out (.html)…"):
+        assert label in texts
     asked = []
-    monkeypatch.setattr(prompts, "get_export_path",
-                        lambda parent, title, suggestion, flt: asked.append(suggestion) or str(tmp_path / f"out{len(asked)}"))
-    for name in ("svg", "png", "landscape-png"):
-        out = menu.export_as(name)
-        assert out is not None and out.stat().st_size > 1000
-    assert asked[0].endswith("textbook-2-2-2.svg")
+    monkeypatch.setattr(interop, "get_export_path",
+                        lambda parent, title, suggestion, suffix: asked.append(suggestion) or str(tmp_path / f"out{len(asked)}{suffix}"))
+    for name in ("svg", "png", "landscape-png", "html"):
+        assert window.interop.export_as(name)
+        assert (tmp_path / f"out{len(asked)}{interop.EXPORTERS[name].suffix}").stat().st_size > 1000
+    assert asked[0].endswith("textbook-2-2-2.svg") and asked[2].endswith("textbook-2-2-2-landscape.png")
     errors = []
     monkeypatch.setattr(prompts, "show_error", lambda parent, title, text: errors.append(text))
     window.document.clear_history()
-    assert menu.export_as("csv") is None and "no training history" in errors[0]
+    assert not window.interop.export_as("csv") and "no training history" in errors[0]
 
 
 def test_handout_from_the_window_follows_the_step_through_sample(window, tmp_path, monkeypatch):
-    from app.dialogs import prompts
+    from app import interop
     assert window.files.load(resource_path("examples", "xor.bpnet"))
-    session = window.classroom.session
-    session.pick_sample(2)
-    monkeypatch.setattr(prompts, "get_export_path", lambda *a: str(tmp_path / "h.html"))
-    out = window.export_menu.export_as("html")
-    text = out.read_text(encoding="utf-8")
+    window.classroom.session.pick_sample(2)
+    monkeypatch.setattr(interop, "get_export_path", lambda *a: str(tmp_path / "h.html"))
+    assert window.interop.export_as("html")
+    text = (tmp_path / "h.html").read_text(encoding="utf-8")
     assert "Sample 3 of 4" in text
