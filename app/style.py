@@ -11,7 +11,8 @@ these module values when they paint, so a theme change is a rebuild of the scene
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPen
 
 POSITIVE = QColor("#1f5fb4")
 NEGATIVE = QColor("#b35806")
@@ -77,6 +78,17 @@ def weight_width(w: float, max_abs: float) -> float:
     if max_abs <= 0:
         return MIN_WIDTH * line_scale
     return (MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * min(1.0, abs(w) / max_abs)) * line_scale
+
+
+def weight_pen(w: float, width: float) -> QPen:
+    """A connection's pen: colour = sign; in presenter mode negative weights are also dashed, so
+    the sign survives a washed-out projector or a greyscale print of the screen."""
+    pen = QPen(weight_colour(w), width)
+    pen.setCapStyle(Qt.RoundCap)
+    if theme == "presenter" and w < 0:
+        pen.setCapStyle(Qt.FlatCap)
+        pen.setDashPattern([3.0, 1.6])  # in units of the pen's width
+    return pen
 
 
 def value_font(size: float = 9.0, bold: bool = False) -> QFont:

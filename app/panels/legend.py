@@ -29,7 +29,7 @@ def paint_legend(painter: QPainter, viewport: QRect, max_abs: float,
                      texts[0])
     y = box.top() + 10 + row * 1.5
     for (text, colour, w), label in zip(rows, texts[1:]):
-        pen = QPen(colour, style.weight_width(w, max_abs))
+        pen = style.weight_pen(w, style.weight_width(w, max_abs))
         pen.setCapStyle(Qt.FlatCap)
         painter.setPen(pen)
         painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 60, y))
