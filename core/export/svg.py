@@ -1,5 +1,6 @@
 """The network drawn as SVG for print: the canvas's layout, names, weights and biases written on
-it (small networks, or ``values="on"``), and the weight legend. Written with the standard library
+it (small networks, or ``values="on"``) with their labels where the file names them (w5 = 0.4,
+as the tutorials write them), and the weight legend. Written with the standard library
 only, so it works headless and without Qt.
 
 Print-friendly: white paper, dark text, colour is the weight's sign (blue #1F5FB4 positive, brown
@@ -81,10 +82,11 @@ def render(net: Network, *, values: str = "auto", title: str = "") -> str:
     if show:
         out.append('<g class="weight-values">')
         for ls, i, ld, j, w in drawn:
-            t = 0.25 + 0.5 * (j / max(1, net.layers[ld].size - 1))
+            t = 0.3 + 0.4 * (j / max(1, net.layers[ld].size - 1))  # labelled boxes clear the circles
             (x1, y1), (x2, y2) = pos[ls][i], pos[ld][j]
             cx, cy = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-            s = layout.format_value(w)
+            label = net.connection_label(ls, i, ld, j)
+            s = f"{label} = {layout.format_value(w)}" if label else layout.format_value(w)
             half = 3.6 * len(s) + 5
             out.append(f'<rect x="{cx - half:.1f}" y="{cy - 9:.1f}" width="{2 * half:.1f}" height="18" '
                        f'rx="4" fill="#ffffff" stroke="{_colour(w)}" stroke-width="0.8"/>')
@@ -112,7 +114,8 @@ def _neurons(net: Network, pos: list[np.ndarray], show: bool) -> str:
             if r >= layout.RADIUS:
                 out.append(_text(x, y, name, 14, bold=True, cls="name"))
                 if show and li > 0:
-                    out.append(_text(x, y + r + 12, f"b = {layout.format_value(float(layer.biases[k]))}",
+                    b_name = net.bias_label(li, k) or "b"
+                    out.append(_text(x, y + r + 12, f"{b_name} = {layout.format_value(float(layer.biases[k]))}",
                                      12, cls="value"))
     out.append('</g>')
     return "\n".join(out)

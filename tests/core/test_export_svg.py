@@ -24,9 +24,9 @@ def test_textbook_svg_has_every_name_weight_bias_and_the_legend(tmp_path):
         assert float(ln.get("data-weight")) == w
         assert ln.get("stroke") == (POSITIVE if w > 0 else NEGATIVE)
     values = [t.text for t in root.iterfind(".//s:text[@class='value']", NS)]
-    for w in ("0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5", "0.55"):
-        assert w in values
-    assert values.count("b = 0.35") == 2 and values.count("b = 0.6") == 2
+    for k, w in enumerate(("0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5", "0.55")):
+        assert f"w{k + 1} = {w}" in values  # the tutorial's labels, as the file names them
+    assert values.count("b1 = 0.35") == 2 and values.count("b2 = 0.6") == 2
     legend = " ".join(t.text for t in root.iterfind(".//s:g[@class='legend']/s:text", NS))
     assert "colour = sign" in legend and "negative" in legend
     assert root.find("s:rect", NS).get("fill") == "#ffffff"  # white paper
