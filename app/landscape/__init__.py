@@ -16,4 +16,18 @@ def install_landscape(window):
     window.landscape = panel
     window.landscape_dock = dock
     window.close_requested_hooks.append(panel.shutdown)
+    classroom = getattr(window, "classroom", None)
+    if classroom is not None:
+        classroom.session.active_changed.connect(
+            lambda on: _keep_in_step_through(window, classroom, dock, panel, on))
     return panel
+
+
+def _keep_in_step_through(window, classroom, dock, panel, on: bool) -> None:
+    """The step-through clears the docks away; a landscape in use stays, beside the step table
+    (the Explain panel above needs its whole column), so the class sees each update walk down
+    the error curve."""
+    if on and panel.result is not None and not dock.isFloating():
+        window.splitDockWidget(classroom.table_dock, dock, Qt.Horizontal)
+        dock.show()
+        window.resizeDocks([dock], [400], Qt.Horizontal)

@@ -75,10 +75,21 @@ def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple
     p.setBrush(NOW)
     p.drawEllipse(to_px(*now), text_px * 0.45, text_px * 0.45)
     _axes(p, area, (a0, a1), (b0, b1), names, text_px)
+    _header(p, rect, f"E now {_fmt(land.e_now)} · light {_fmt(10 ** lo)} … dark {_fmt(10 ** hi)} (log)",
+            text_px)
+
+
+def _header(p: QPainter, rect: QRectF, text: str, px: float) -> None:
+    """One line above the plot, its font shrunk (to 9 px at least) until the line fits: the
+    numbers are the point of it, an elided line hid the slope in a narrow dock."""
     p.setPen(INK)
-    p.setFont(_font(text_px * 0.9))
-    p.drawText(QRectF(rect.left(), rect.top(), rect.width(), text_px * 1.7), Qt.AlignCenter,
-               f"E now {_fmt(land.e_now)} · light {_fmt(10 ** lo)} … dark {_fmt(10 ** hi)} (log)")
+    size = px
+    while True:
+        p.setFont(_font(size))
+        if p.fontMetrics().horizontalAdvance(text) <= rect.width() - 8 or size <= 9:
+            break
+        size -= 1
+    p.drawText(QRectF(rect.left(), rect.top(), rect.width(), px * 1.7), Qt.AlignCenter, text)
 
 
 def _axes(p: QPainter, area: QRectF, xr, yr, names, px: float) -> None:
@@ -158,11 +169,8 @@ def paint_curve(p: QPainter, rect: QRectF, curve: Curve, steps: list[float], nam
     p.drawEllipse(to_px(curve.w_now, curve.e_now), text_px * 0.45, text_px * 0.45)
     p.restore()
     _axes(p, area, (w[0], w[-1]), (e_lo, e_lo + span), (name, "E"), text_px)
-    p.setPen(INK)
-    p.setFont(_font(text_px))
-    p.drawText(QRectF(rect.left(), rect.top(), rect.width(), text_px * 1.7), Qt.AlignCenter,
-               f"{name} = {_fmt(curve.w_now)}   E = {_fmt(curve.e_now)}   slope dE/d{name} = "
-               f"{_fmt(curve.slope)}   minimum at {_fmt(w[k])}")
+    _header(p, rect, f"{name} = {_fmt(curve.w_now)}   E = {_fmt(curve.e_now)}   slope dE/dw = "
+            f"{_fmt(curve.slope)}   lowest E at {_fmt(w[k])}", text_px)
     p.setFont(_font(text_px * 0.9))
     p.setPen(QColor("#555555"))
     p.drawText(to_px(w[k], e_lo) + QPointF(4, -text_px * 0.4), "lowest error")

@@ -85,3 +85,25 @@ def test_no_data_says_so(window, qtbot):
     qtbot.waitUntil(panel.isVisible)
     panel.recompute()
     assert "no data" in panel.message
+
+
+def test_step_through_update_moves_the_point_and_back_returns_it(window, qtbot):
+    """The curve follows the step-through: the update stage walks W down; ← takes it back."""
+    panel = open_landscape(window, qtbot, "one-weight")
+    wait_result(panel, qtbot, L.Curve)
+    session = window.classroom.session
+    assert session.enter()
+    while session.view.stage.kind != "update":
+        session.forward()
+    w_new = window.document.network.weight(0, 0, 1, 0)
+    # one-weight's first step on sample 1 (x = 0) leaves W; walk to a sample with x ≠ 0
+    while w_new == 3.0:
+        session.forward()
+        while session.view.stage.kind != "update":
+            session.forward()
+        w_new = window.document.network.weight(0, 0, 1, 0)
+    assert panel.path[-1] == (w_new,) and w_new < 3.0
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.w_now == w_new, timeout=20000)
+    session.back()
+    assert panel.path[-1] == (window.document.network.weight(0, 0, 1, 0),)
+    session.leave()
