@@ -387,6 +387,7 @@ class MainWindow(QMainWindow):
         tabs[0].raise_()
         if self.document.network.n_inputs == 2 and "map" in self.training.docks:
             self.training.docks["map"].raise_()
+        self.history_dock.setFloating(True)  # Edit → History opens it beside the window, not in it
         self.history_dock.hide()
         screen = self._available()
         column = RIGHT_COLUMN if screen.width() > 1100 else 300

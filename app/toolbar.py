@@ -35,7 +35,7 @@ def icon(name: str) -> QIcon:
 
 
 def epoch_loss_text(epoch: int | None, loss: float | None) -> str:
-    e = "—" if epoch is None else f"{epoch:06,d}"
+    e = "—" if epoch is None else f"{epoch:07,d}"  # 000,120: digits do not shift as it grows
     lo = "—" if loss is None else f"{loss:.4g}"
     return f"Epoch {e}   Loss {lo}"
 
@@ -56,7 +56,7 @@ class Readout(QLabel):
         self.setFont(f)
         # wide enough for six-digit epochs and four-digit losses, so the text never pushes the
         # buttons after it
-        self.setFixedWidth(self.fontMetrics().horizontalAdvance(epoch_loss_text(999_999, 0.12345e-10)) + 12)
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance(epoch_loss_text(9_999_999, 0.12345e-10)) + 12)
 
     def show_values(self, epoch: int | None, loss: float | None) -> None:
         self.epoch, self.loss = epoch, loss

@@ -48,7 +48,7 @@ def test_train_button_toggles_and_the_readout_follows(window, qtbot):
     assert tb.buttons["train"].text() == "Train" and tb.buttons["train"].width() == width
     last = window.document.project.history[-1]
     assert tb.readout.epoch == last.epoch and tb.readout.loss == last.loss
-    assert f"{last.epoch:06,d}" in tb.readout.text()
+    assert f"{last.epoch:07,d}" in tb.readout.text()
     c.stop()
 
 
