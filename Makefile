@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(PY) -m bench.engine
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.canvas
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.gui_training
+	$(PY) -m bench.landscape
 
 # The desktop app: dist/backprop-studio/ (one folder) or dist/backprop-studio-onefile (one file).
 PYINSTALLER := $(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist

@@ -21,6 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .desktop_install import main as desktop_main
         return desktop_main(argv)
     if cli.is_subcommand(argv):
+        if argv[0] == "export" or "--help" in argv or "-h" in argv:
+            from .png_export import register_qt_exporters  # imports no Qt until a PNG is drawn
+            register_qt_exporters()
         return cli.main(argv)
     problem = cli.gui_problem(argv)
     if problem:  # say why, instead of letting Qt abort the process
