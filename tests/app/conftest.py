@@ -33,7 +33,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch, request):
-    """QSettings and the recovery file live in this test's tmp folder, never the user's."""
+    """QSettings, recovery files and the single-instance channel are this test's own, never the
+    user's (a real Backprop Studio running on this machine would otherwise get the files)."""
     settings_dir = tmp_path / "settings"
     settings_dir.mkdir()
     QSettings.setDefaultFormat(QSettings.IniFormat)
@@ -41,6 +42,8 @@ def isolated_settings(tmp_path, monkeypatch, request):
     QCoreApplication.setOrganizationName(f"BackpropStudioTest-{request.node.name[:40]}")
     QCoreApplication.setApplicationName("Backprop Studio Test")
     monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    # a running Backprop Studio of this user (someone's real window) must not get the test's files
+    monkeypatch.setenv("BACKPROP_STUDIO_INSTANCE", f"backprop-studio-test-{os.getpid()}-{tmp_path.name}")
     yield settings_dir
 
 
