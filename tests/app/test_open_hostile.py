@@ -101,7 +101,9 @@ def test_a_large_file_opens_behind_a_progress_dialog(window, big_file, monkeypat
     assert not open_through_menu(window, monkeypatch, big_file)
     timer.stop()
     assert window.document.path == big_file and window.document.project.dataset.x.shape == (8000, 64)
-    assert seen["dialogs"] and seen["ticks"] >= 3, "the window's event loop ran during the load"
+    # a GUI-thread timer found the dialog while the file was being read: the window's event loop
+    # ran during the load (how often depends on the machine's load, so that is not asserted)
+    assert seen["dialogs"] and seen["ticks"] >= 1
     assert max(seen["values"]) > 0
     assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))
 
