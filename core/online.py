@@ -29,7 +29,7 @@ def eligible(net: Network, eng: Engine, opt: Optimizer, batch_size: int, n_sampl
         return False
     if s.name not in ("sgd", "momentum") or s.l1 or s.l2 or net.parameter_count() > MAX_PARAMETERS:
         return False
-    if eng.loss.scalar_grad is None:
+    if eng.loss.scalar_grad is None and not eng.fused:
         return False
     acts = {net.activation_of(li, k) for li in range(1, len(net.layers)) for k in range(net.layers[li].size)}
     return all(get_activation(a).scalar_f is not None for a in acts)
@@ -82,9 +82,10 @@ class OnlineTrainer:
     def _store(self, w: list[float]) -> None:
         self.eng.theta[self.slot_index] = w
 
-    def epoch(self, x: Array, y: Array, order: NDArray[np.intp] | None, outs_epoch: Array,
-              deltas_all: Array) -> None:
-        """One epoch; outputs and δ (non-input neurons, layer by layer) land in visiting order."""
+    def epoch(self, x: Array, y: Array, order: NDArray[np.intp] | None, heads: Array,
+              deltas_all: Array, keep_nets: bool = False) -> None:
+        """One epoch; outputs (or, with ``keep_nets``, output net inputs) and δ (non-input
+        neurons, layer by layer) land in visiting order."""
         w = self._load()
         s = self.opt.s
         lr, mom = s.learning_rate, (s.momentum if s.name == "momentum" else None)
@@ -127,8 +128,8 @@ class OnlineTrainer:
                 for b, u in bias_uses:
                     v = vel[b] = mom * vel[b] - lr * delta[u]
                     w[b] += v
-            outs_rows.append(out[n_units - n_out:])
+            outs_rows.append((net if keep_nets else out)[n_units - n_out:])
             delta_rows.append(delta[n_in:])
         self._store(w)
-        outs_epoch[...] = outs_rows
+        heads[...] = outs_rows
         deltas_all[...] = delta_rows

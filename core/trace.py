@@ -67,7 +67,7 @@ def trace(net: Network, x, t, learning_rate: float, sample: int = 0) -> Trace:
     eng = Engine(net)
     p = eng.backward(eng.forward(x), t)
     grads = eng.gradients(p)
-    before = float(eng.loss_per_sample(p.outs[-1], t)[0])
+    before = float(eng.pass_loss(p, t)[0])
     gw = dict(zip(eng.keys, grads))
     gb = [None] + grads[len(eng.keys):]
     new_w = {k: eng.W[k] - learning_rate * g for k, g in gw.items()}
@@ -89,6 +89,6 @@ def trace(net: Network, x, t, learning_rate: float, sample: int = 0) -> Trace:
         eng.W[k][...] = new_w[k]
     for j in range(1, len(eng.sizes)):
         eng.b[j][...] = new_b[j]
-    after = float(eng.loss_per_sample(eng.forward(x).outs[-1], t)[0])
+    after = float(eng.pass_loss(eng.forward(x), t)[0])
     return Trace(sample, tuple(x[0].tolist()), tuple(t[0].tolist()), float(learning_rate), net.loss,
                  before, after, tuple(neurons), tuple(weights))

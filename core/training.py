@@ -131,7 +131,10 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
-    outs_epoch = np.empty_like(y)
+    eng.expect_targets(y)
+    # The output layer's outputs in visiting order, or its net inputs when the loss needs them.
+    keep_nets = eng.keeps_output_nets
+    heads = np.empty_like(y)
     perm_bufs = (np.empty_like(x), np.empty_like(y)) if config.shuffle and x.nbytes <= PERMUTE_WHOLE_BYTES \
         else None
     deltas = EpochDeltas(eng.sizes, n)
@@ -144,12 +147,18 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
                 if fast is not None:
-                    fast.epoch(x, y, order, outs_epoch, deltas.all)
+                    fast.epoch(x, y, order, heads, deltas.all, keep_nets)
                 else:
-                    _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas.layers, perm_bufs)
+                    _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
                 y_seen = y if order is None else y[order]  # outputs are in visiting order
+                if keep_nets:
+                    outs = eng.output_of(heads)
+                    per_sample = eng.loss_per_sample(outs, y_seen, heads)
+                else:
+                    outs = heads
+                    per_sample = eng.loss_per_sample(outs, y_seen)
                 # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
-                loss = float(np.add.reduce(eng.loss_per_sample(outs_epoch, y_seen))) / n
+                loss = float(np.add.reduce(per_sample)) / n
                 change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
             if not (np.isfinite(loss) and np.isfinite(change)):
                 what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
@@ -161,13 +170,13 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                                   diverged=True)
                 return
             last_good[...] = theta
-            acc_v = np.count_nonzero(correct(outs_epoch, y_seen)) / n if classify else None
+            acc_v = np.count_nonzero(correct(outs, y_seen)) / n if classify else None
             val_loss = val_acc = None
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    vo = eng.forward(validation[0]).outs[-1]
-                val_loss = float(eng.loss_per_sample(vo, validation[1]).mean())
-                val_acc = float(correct(vo, validation[1]).mean()) if classify else None
+                    vp = eng.forward(validation[0])
+                val_loss = float(eng.pass_loss(vp, validation[1]).mean())
+                val_acc = float(correct(vp.outs[-1], validation[1]).mean()) if classify else None
             reason = _stop_reason(config, epoch - first_epoch + 1, loss, acc_v, change, should_stop)
             weights = None
             if config.report_weights or reason:
@@ -186,9 +195,11 @@ PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to t
 
 
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
-           outs_epoch: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None) -> None:
+           heads: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None,
+           keep_nets: bool) -> None:
     """One pass over the data in ``order``: forward, backward and an update per batch (the hot
-    loop). Outputs and δ are stored in visiting order, by slices (cheaper than scattering)."""
+    loop). Outputs (or output nets) and δ are stored in visiting order, by slices (cheaper than
+    scattering)."""
     lr = opt.s.learning_rate if opt.folds_lr else 1.0
     n = x.shape[0]
     layers = range(1, len(deltas_epoch))
@@ -209,7 +220,7 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
         else:
             xb, yb = x[s:e], y[s:e]
         p = eng.backward(eng.forward(xb), yb, input_delta=False)
-        outs_epoch[s:e] = p.outs[-1]
+        heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
         for j in layers:
             deltas_epoch[j][s:e] = p.deltas[j]
         eng.gradients(p, lr / xb.shape[0], reuse=True)
@@ -235,6 +246,6 @@ def evaluate(net: Network, x: Array, y: Array) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of the network as it stands."""
     x, y = check_data(net, x, y)
     eng = Engine(net)
-    out = eng.forward(x).outs[-1]
-    loss = float(eng.loss_per_sample(out, y).mean())
-    return loss, (float(correct(out, y).mean()) if is_classification(y) else None)
+    p = eng.forward(x)
+    loss = float(eng.pass_loss(p, y).mean())
+    return loss, (float(correct(p.outs[-1], y).mean()) if is_classification(y) else None)
