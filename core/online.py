@@ -73,8 +73,15 @@ class OnlineTrainer:
         self.weight_uses = [(slot, src, u) for u, inc, _, _, _ in self.units for src, slot in inc]
         self.bias_uses = [(b, u) for u, _, b, _, _ in self.units]
         self.grad = None if eng.fused else eng.loss.scalar_grad
-        self.velocity = [0.0] * len(self.slots)
         self.slot_index = np.array(self.slots, dtype=np.intp)
+        # Momentum's velocities live here as floats during a run (the optimiser may hold restored
+        # ones); ``store_state`` hands them back so a saved run can resume exactly.
+        v = opt.state1 if opt.s.name == "momentum" else None
+        self.velocity = [0.0] * len(self.slots) if v is None else v[self.slot_index].tolist()
+
+    def store_state(self) -> None:
+        if self.opt.s.name == "momentum" and self.opt.state1 is not None:
+            self.opt.state1[self.slot_index] = self.velocity
 
     def _load(self) -> list[float]:
         return self.eng.theta[self.slot_index].tolist()

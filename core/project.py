@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from .datasets import Dataset
 from .network import Network
+from .resume import ResumeState
 from .training import EpochReport, TrainConfig
 
 
@@ -29,3 +30,4 @@ class Project:
     history: list[HistoryEntry] = field(default_factory=list)
     title: str = ""
     description: str = ""
+    resume: ResumeState | None = None  # optimiser and shuffle state after the last epoch

@@ -1,6 +1,9 @@
 """The worked example: one sample forward, backward and through one gradient-descent update,
 with every number a textbook page shows.
 
+The update is always plain gradient descent, w ← w − η ∂E/∂w (the textbooks' step), whatever
+optimiser the network trains with: ``Trace.update`` says so wherever a trace is shown.
+
 δ here is ∂E/∂net (the sign convention of most derivations, e.g. δ_o1 = (o1 − t1)·o1(1 − o1)).
 Han & Kamber's "Err_j" is −δ_j. Each weight w moves by −η ∂E/∂w.
 """
@@ -12,6 +15,9 @@ import numpy as np
 
 from .engine import Engine
 from .network import Network
+
+
+PLAIN_STEP = "plain gradient descent, w ← w − η ∂E/∂w"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Trace:
     error_after: float
     neurons: tuple[NeuronTrace, ...]
     weights: tuple[WeightTrace, ...]
+    update: str = PLAIN_STEP
 
     def to_dict(self) -> dict:
         return asdict(self)

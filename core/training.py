@@ -21,6 +21,7 @@ from .network import Network
 from .online import OnlineTrainer
 from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
+from .resume import ResumeSlot, capture, restore
 
 Array = NDArray[np.float64]
 
@@ -118,9 +119,12 @@ def check_data(net: Network, x: Array, y: Array) -> tuple[Array, Array]:
 
 def train(net: Network, x: Array, y: Array, config: TrainConfig,
           validation: tuple[Array, Array] | None = None,
-          should_stop: Callable[[], bool] | None = None, first_epoch: int = 1) -> Iterator[EpochReport]:
+          should_stop: Callable[[], bool] | None = None, first_epoch: int = 1,
+          resume: ResumeSlot | None = None) -> Iterator[EpochReport]:
     """Train ``net`` in place; yields one report per epoch. The network holds the latest finite
-    weights whenever the generator is suspended, finished or closed."""
+    weights whenever the generator is suspended, finished or closed. ``resume`` continues the
+    optimiser and shuffle state it holds (where it applies, see core/resume.py) and afterwards
+    holds the state after the last finished epoch."""
     x, y = check_data(net, x, y)
     if validation is not None:
         validation = check_data(net, *validation)
@@ -128,6 +132,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     theta = eng.theta
     opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask)
     rng = np.random.default_rng(config.seed)
+    if resume is not None:
+        restore(resume.state, opt, rng, config.seed)
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
@@ -140,7 +146,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     deltas = EpochDeltas(eng.sizes, n)
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
-    epoch = first_epoch - 1
+    epoch = finished = first_epoch - 1
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
             # Overflow on the way to divergence is expected and reported below, not warned about.
@@ -164,6 +170,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
                 theta[...] = last_good
                 eng.write_back(net)
+                finished = None
                 yield EpochReport(epoch, loss, None, None, None, deltas.mean_abs(),
                                   change, None,
                                   f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
@@ -183,12 +190,17 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                 eng.write_back(net)
                 if config.report_weights:
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
+            finished = epoch
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
                               deltas.mean_abs(), change, weights, reason)
             if reason:
                 return
     finally:
         eng.write_back(net)
+        if resume is not None:
+            if fast is not None:
+                fast.store_state()
+            resume.state = None if finished is None else capture(finished, opt, rng, config.seed)
 
 
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
