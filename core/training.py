@@ -10,6 +10,7 @@ epoch's samples. Same seed, same data, same settings: the same reports, bit for 
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -22,6 +23,7 @@ from .online import OnlineTrainer
 from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
 from .resume import ResumeSlot, capture, restore
+from .threads import blas_limit, blas_threads, step_flops
 
 Array = NDArray[np.float64]
 
@@ -120,11 +122,12 @@ def check_data(net: Network, x: Array, y: Array) -> tuple[Array, Array]:
 def train(net: Network, x: Array, y: Array, config: TrainConfig,
           validation: tuple[Array, Array] | None = None,
           should_stop: Callable[[], bool] | None = None, first_epoch: int = 1,
-          resume: ResumeSlot | None = None) -> Iterator[EpochReport]:
+          resume: ResumeSlot | None = None, reserve_cores: int = 0) -> Iterator[EpochReport]:
     """Train ``net`` in place; yields one report per epoch. The network holds the latest finite
     weights whenever the generator is suspended, finished or closed. ``resume`` continues the
     optimiser and shuffle state it holds (where it applies, see core/resume.py) and afterwards
-    holds the state after the last finished epoch."""
+    holds the state after the last finished epoch. BLAS gets the threads core/threads.py chooses
+    for this network and batch, leaving ``reserve_cores`` (the GUI thread's) alone."""
     x, y = check_data(net, x, y)
     if validation is not None:
         validation = check_data(net, *validation)
@@ -147,6 +150,9 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
     epoch = finished = first_epoch - 1
+    limits = ExitStack()  # released in the finally below, however the generator ends
+    limits.enter_context(blas_limit(blas_threads(step_flops([b.shape for b in eng.W.values()], bs),
+                                                 reserve_cores)))
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
             # Overflow on the way to divergence is expected and reported below, not warned about.
@@ -196,6 +202,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             if reason:
                 return
     finally:
+        limits.close()
         eng.write_back(net)
         if resume is not None:
             if fast is not None:

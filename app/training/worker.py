@@ -120,7 +120,7 @@ class TrainingWorker(QObject):
         try:
             gen = train(self._net, self._x, self._y, config, self._validation,
                         should_stop=self._stop.is_set, first_epoch=self._first_epoch,
-                        resume=self._resume)
+                        resume=self._resume, reserve_cores=1)  # the GUI thread's core
             try:
                 for report in gen:
                     epoch_start = time.perf_counter()
