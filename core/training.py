@@ -10,6 +10,7 @@ epoch's samples. Same seed, same data, same settings: the same reports, bit for 
 """
 from __future__ import annotations
 
+import math
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -86,6 +87,13 @@ class EpochDeltas:
             self.all[:, lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:])]
         self._zeros_in = _frozen(np.zeros(sizes[0]))
 
+    def mean_abs_from(self, sums: list[float]) -> tuple[Array, ...]:
+        """The same from Σ|δ| per neuron (all non-input neurons in layer order)."""
+        m = np.array(sums)
+        m /= self.all.shape[0]
+        m.flags.writeable = False
+        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
+
     def mean_abs(self) -> tuple[Array, ...]:
         """Mean |δ| per neuron, per layer; the input layer's entry is zeros (inputs have no δ)."""
         m = np.add.reduce(np.abs(self.all), axis=0)
@@ -149,6 +157,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     deltas = EpochDeltas(eng.sizes, n)
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
+    if fast is not None:
+        fast.compile(x, y)
     epoch = finished = first_epoch - 1
     limits = ExitStack()  # released in the finally below, however the generator ends
     limits.enter_context(blas_limit(blas_threads(step_flops([b.shape for b in eng.W.values()], bs),
@@ -159,31 +169,25 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
                 if fast is not None:
-                    fast.epoch(x, y, order, heads, deltas.all, keep_nets)
+                    loss_sum, change, right, abs_sums = fast.epoch(order, classify)
+                    loss = loss_sum / n
+                    mean_abs = deltas.mean_abs_from(abs_sums)
                 else:
                     _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
-                y_seen = y if order is None else y[order]  # outputs are in visiting order
-                if keep_nets:
-                    outs = eng.output_of(heads)
-                    per_sample = eng.loss_per_sample(outs, y_seen, heads)
-                else:
-                    outs = heads
-                    per_sample = eng.loss_per_sample(outs, y_seen)
-                # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
-                loss = float(np.add.reduce(per_sample)) / n
-                change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
-            if not (np.isfinite(loss) and np.isfinite(change)):
-                what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good)
+                    mean_abs = deltas.mean_abs()
+            if not (math.isfinite(loss) and math.isfinite(change)):
+                what = "inf" if math.isinf(loss) else "NaN" if math.isnan(loss) else "not finite (weights)"
                 theta[...] = last_good
                 eng.write_back(net)
                 finished = None
-                yield EpochReport(epoch, loss, None, None, None, deltas.mean_abs(),
+                yield EpochReport(epoch, loss, None, None, None, mean_abs,
                                   change, None,
                                   f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
                                   diverged=True)
                 return
             last_good[...] = theta
-            acc_v = np.count_nonzero(correct(outs, y_seen)) / n if classify else None
+            acc_v = right / n if classify else None
             val_loss = val_acc = None
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -198,7 +202,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
             finished = epoch
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
-                              deltas.mean_abs(), change, weights, reason)
+                              mean_abs, change, weights, reason)
             if reason:
                 return
     finally:
@@ -208,6 +212,23 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             if fast is not None:
                 fast.store_state()
             resume.state = None if finished is None else capture(finished, opt, rng, config.seed)
+
+
+def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None, keep_nets: bool,
+             classify: bool, last_good: Array) -> tuple[float, float, int]:
+    """(epoch loss, largest parameter change, samples classified right) of an array epoch."""
+    y_seen = y if order is None else y[order]  # outputs are in visiting order
+    if keep_nets:
+        outs = eng.output_of(heads)
+        per_sample = eng.loss_per_sample(outs, y_seen, heads)
+    else:
+        outs = heads
+        per_sample = eng.loss_per_sample(outs, y_seen)
+    # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
+    loss = float(np.add.reduce(per_sample)) / len(y)
+    theta = eng.theta
+    change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
+    return loss, change, int(np.count_nonzero(correct(outs, y_seen))) if classify else 0
 
 
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
