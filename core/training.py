@@ -76,30 +76,35 @@ def correct(out: Array, y: Array) -> NDArray[np.bool_]:
 
 
 class EpochDeltas:
-    """δ of every non-input neuron for every sample of an epoch, in one array: a tiny network's
-    per-epoch summary is then two array calls instead of a few per layer."""
+    """δ of every non-input neuron for every sample of an epoch, in one buffer laid out layer by
+    layer (rows in visiting order): each layer's rows of a batch are contiguous, so the backward
+    pass writes δ straight into them, and the per-epoch summary is a few array calls."""
 
     def __init__(self, sizes: list[int], n: int) -> None:
-        self.all = np.empty((n, sum(sizes[1:])))
+        self.n = n
         self.bounds = np.cumsum([0] + sizes[1:]).tolist()
-        # layers[j] (j >= 1) is layer j's columns, rows in visiting order; layers[0] is unused
-        self.layers: list[Array] = [self.all[:, :0]] + [
-            self.all[:, lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:])]
+        self.flat = np.empty(n * self.bounds[-1])
+        # layers[j] (j >= 1) is layer j's (n, size) block; layers[0] is unused
+        self.layers: list[Array] = [np.empty((n, 0))] + [
+            self.flat[n * lo:n * hi].reshape(n, hi - lo) for lo, hi in zip(self.bounds, self.bounds[1:])]
         self._zeros_in = _frozen(np.zeros(sizes[0]))
+
+    def _split(self, m: Array) -> tuple[Array, ...]:
+        m /= self.n
+        m.flags.writeable = False  # the per-layer views below inherit this
+        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
 
     def mean_abs_from(self, sums: list[float]) -> tuple[Array, ...]:
         """The same from Σ|δ| per neuron (all non-input neurons in layer order)."""
-        m = np.array(sums)
-        m /= self.all.shape[0]
-        m.flags.writeable = False
-        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
+        return self._split(np.array(sums))
 
     def mean_abs(self) -> tuple[Array, ...]:
         """Mean |δ| per neuron, per layer; the input layer's entry is zeros (inputs have no δ)."""
-        m = np.add.reduce(np.abs(self.all), axis=0)
-        m /= self.all.shape[0]
-        m.flags.writeable = False  # the per-layer views below inherit this
-        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
+        a = np.abs(self.flat)
+        n = self.n
+        sums = [np.add.reduce(a[n * lo:n * hi].reshape(n, hi - lo), axis=0)
+                for lo, hi in zip(self.bounds, self.bounds[1:])]
+        return self._split(np.concatenate(sums) if len(sums) > 1 else sums[0])
 
 
 def _frozen(a: Array) -> Array:
@@ -242,7 +247,6 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
     scattering)."""
     lr = opt.s.learning_rate if opt.folds_lr else 1.0
     n = x.shape[0]
-    layers = range(1, len(deltas_epoch))
     gather = None
     if order is not None:
         if perm_bufs is not None:  # one gather per epoch, then contiguous batches
@@ -259,10 +263,8 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
             xb, yb = x[order[s:]], y[order[s:]]
         else:
             xb, yb = x[s:e], y[s:e]
-        p = eng.backward(eng.forward(xb), yb, input_delta=False)
+        p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
         heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
-        for j in layers:
-            deltas_epoch[j][s:e] = p.deltas[j]
         eng.gradients(p, lr / xb.shape[0], reuse=True)
         opt.step(eng.grad)
 
