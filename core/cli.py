@@ -1,4 +1,4 @@
-"""The headless subcommands of `backprop-studio` (trace, predict, train, export).
+"""The headless subcommands of `backprop-studio` (trace, predict, train, export, import).
 
 The console script itself is ``app.launch:main``: it sends these subcommands here, before any Qt
 import, and everything else to the window. Every error is one line on stderr and a non-zero exit.
@@ -20,7 +20,7 @@ from .resume import ResumeSlot
 from .training import TrainConfig, evaluate, train
 from .trace import trace
 
-SUBCOMMANDS = ("trace", "predict", "train", "export")
+SUBCOMMANDS = ("trace", "predict", "train", "export", "import")
 
 
 class CliError(Exception):
@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file")
     ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
     ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--precision", choices=("float32", "float64"),
+                    help="number type of an ONNX model (default float32, which every ONNX runtime runs)")
+    im = sub.add_parser("import", help="read an SNNS network (.net) and its patterns (.pat) into a network file")
+    im.add_argument("file", help="an SNNS network definition file (.net)")
+    im.add_argument("--patterns", help="an SNNS pattern file (default: FILE with .pat, if there is one)")
+    im.add_argument("-o", "--output", help="where to write the network (default: FILE with .bpnet)")
     return p
 
 
@@ -229,13 +235,46 @@ def cmd_export(a: argparse.Namespace) -> int:
     from .export import EXPORTERS, ExportError, export
     project = _load(a.file)
     out = Path(a.output) if a.output else Path(a.file).with_suffix(EXPORTERS[a.to].suffix)
+    options = {}
+    if a.precision is not None:
+        if a.to != "onnx":
+            raise CliError("--precision applies to --to onnx only")
+        options["precision"] = a.precision
     try:
-        export(project, a.to, out)
+        export(project, a.to, out, **options)
     except ExportError as e:
         raise CliError(f"{a.file}: {e}") from None
     except OSError as e:
         raise CliError(f"{out}: cannot write: {e.strerror or e}") from None
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_import(a: argparse.Namespace) -> int:
+    from .fileio import save_project
+    from .snns import SnnsError, import_snns
+    src = Path(a.file)
+    if not src.is_file():
+        raise CliError(f"{a.file}: no such file")
+    pat = Path(a.patterns) if a.patterns else src.with_suffix(".pat")
+    if a.patterns and not pat.is_file():
+        raise CliError(f"{a.patterns}: no such file")
+    out = Path(a.output) if a.output else src.with_suffix(".bpnet")
+    try:
+        project, notes = import_snns(src, pat if pat.is_file() else None)
+    except SnnsError as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"{e.filename or a.file}: {e.strerror or e}") from None
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        save_project(project, out)
+    except OSError as e:
+        raise CliError(f"{out}: cannot write: {e.strerror or e}") from None
+    net = project.network
+    data = f", {len(project.dataset)} patterns from {pat.name}" if project.dataset is not None else ", no patterns"
+    print(f"wrote {out}: {'-'.join(map(str, net.sizes))} network, {net.num_connections} connections{data}")
     return 0
 
 
@@ -257,7 +296,8 @@ def is_subcommand(argv: Sequence[str]) -> bool:
     return bool(argv) and (argv[0] in SUBCOMMANDS or argv[0].startswith("-"))
 
 
-COMMANDS = {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train, "export": cmd_export}
+COMMANDS = {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train, "export": cmd_export,
+            "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
