@@ -76,7 +76,8 @@ class OnlineTrainer:
         for u, inc, _, name in reversed(self.unit_specs[:-self.n_out]):
             self.back_specs.append((u, outgoing[u], name))
         self.weight_uses = [(slot, src, u) for u, inc, _, _ in self.unit_specs for src, slot in inc]
-        self.bias_uses = [(b, u) for u, _, b, _ in self.unit_specs]
+        # fixed biases: no bias update at all (the optimiser's zeroed gradient, on this path)
+        self.bias_uses = [] if opt.fixed_biases else [(b, u) for u, _, b, _ in self.unit_specs]
         self.slot_index = np.array(self.slots, dtype=np.intp)
         # Momentum's velocities live here as floats during a run (the optimiser may hold restored
         # ones); ``store_state`` hands them back so a saved run can resume exactly.

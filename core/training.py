@@ -146,7 +146,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         validation = check_data(net, *validation)
     eng = Engine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask)
+    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
     if resume is not None:
         restore(resume.state, opt, rng, config.seed)
