@@ -223,6 +223,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer epochs and rounds (a smoke run)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=2, help="timed runs per measurement (best counts)")
+    ap.add_argument("--scale", type=float, default=1.0, help="epochs per measurement, times this")
     ap.add_argument("--only", action="append", help="workloads whose name contains this")
     ap.add_argument("--no-busy", action="store_true", help="skip the busy-neighbour case")
     ap.add_argument("--baseline", help="another checkout: compare its core with this one's, alternating")
@@ -230,7 +231,7 @@ def main() -> None:
     if a.serve:
         serve(a.serve)
         return
-    scale, rounds = (0.2, 1) if a.quick else (1.0, a.rounds)
+    scale, rounds = (0.2, 1) if a.quick else (a.scale, a.rounds)
     chosen = [w for w in WORKLOADS if not a.only or any(s in w.name for s in a.only)]
     if a.baseline:
         compare(a.baseline, chosen, scale, rounds, a.runs)
@@ -240,30 +241,28 @@ def main() -> None:
     print(f"numpy {numpy.__version__}; {os.cpu_count()} cores; load average "
           f"{os.getloadavg()[0]:.1f}; {rounds} rounds, best of {a.runs} runs each; separate processes")
     best: dict[str, dict[str, float]] = {w.name: {} for w in chosen}
-    per_round: dict[str, list[float]] = {w.name: [] for w in chosen}
     torch_threads: dict[str, int] = {}
+    print(f"{'workload':40s} {'core':>10s} {'torch':>10s} {'thr':>3s} {'ratio':>6s}  per round   unit")
     try:
-        for r in range(rounds):
-            for w in chosen:
+        for w in chosen:  # each workload's rounds in a row, so its line prints as soon as it is done
+            per_round = []
+            for r in range(rounds):
                 order = ["core", "torch"] if r % 2 == 0 else ["torch", "core"]
                 got: dict[str, float] = {}
                 for side in order:
                     if side == "core":
                         got["core"] = core.rate(w, scale=scale, runs=a.runs)
                     else:
-                        t1 = torch_w.rate(w, 1, scale, a.runs)
-                        t2 = torch_w.rate(w, 2, scale, a.runs)
-                        got["torch1"], got["torch2"] = t1, t2
+                        got["torch1"] = torch_w.rate(w, 1, scale, a.runs)
+                        got["torch2"] = torch_w.rate(w, 2, scale, a.runs)
                 for k, v in got.items():
                     best[w.name][k] = max(best[w.name].get(k, 0.0), v)
-                per_round[w.name].append(got["core"] / max(got["torch1"], got["torch2"]))
-        print(f"{'workload':40s} {'core':>10s} {'torch':>10s} {'thr':>3s} {'ratio':>6s}  per round   unit")
-        for w in chosen:
+                per_round.append(got["core"] / max(got["torch1"], got["torch2"]))
             b = best[w.name]
             th = 1 if b["torch1"] >= b["torch2"] else 2
             torch_threads[w.name] = th
             tb = b[f"torch{th}"]
-            rounds_txt = " ".join(f"{x:.2f}" for x in per_round[w.name])
+            rounds_txt = " ".join(f"{x:.2f}" for x in per_round)
             print(f"{w.name:40s} {b['core']:10,.0f} {tb:10,.0f} {th:3d} {b['core'] / tb:5.2f}x  [{rounds_txt}]  {w.unit}",
                   flush=True)
         if BIG in best:
