@@ -33,7 +33,9 @@ class Loss:
     name: str
     label: str
     value: Callable[[Array, Array], Array]  # (out, target) -> E per sample, shape (n,)
-    grad: Callable[[Array, Array], Array] | None  # (out, target) -> dE/d out, shape (n, K)
+    # (out, target) -> dE/d out, shape (n, K); the engine takes the cross-entropies' δ from their
+    # log forms instead (exact where o is 0 or 1), so for them this is for display (trace) only.
+    grad: Callable[[Array, Array], Array]
     fused_with: str | None = None  # activation for which δ = o − t (softmax: when rows sum to 1)
     # dE/do for one output as plain floats (o, t, number of outputs), for core/online.py.
     scalar_grad: Callable[[float, float, int], float] | None = None
@@ -65,6 +67,16 @@ def _bce_log_grad(lp: Array, lq: Array, t: Array) -> Array:
         return _times(1.0 - t, np.exp(lp - lq)) - t
 
 
+def _ce_grad(o: Array, t: Array) -> Array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t != 0.0, -t / o, 0.0)
+
+
+def _bce_grad(o: Array, t: Array) -> Array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (o - t) / (o * (1.0 - o))
+
+
 def _log(o: Array) -> Array:
     with np.errstate(divide="ignore"):
         return np.log(o)
@@ -77,10 +89,10 @@ LOSSES: dict[str, Loss] = {
              lambda o, t: o - t, scalar_grad=lambda o, t, k: o - t),
         Loss("mse", "Mean squared error", lambda o, t: ((t - o) ** 2).mean(axis=-1),
              lambda o, t: 2.0 * (o - t) / o.shape[-1], scalar_grad=lambda o, t, k: 2.0 * (o - t) / k),
-        Loss("cross_entropy", "Cross-entropy (softmax)", lambda o, t: _ce_log(_log(o), None, t), None,
+        Loss("cross_entropy", "Cross-entropy (softmax)", lambda o, t: _ce_log(_log(o), None, t), _ce_grad,
              fused_with="softmax", log_value=_ce_log, log_grad=lambda lp, lq, t: -t),
         Loss("binary_cross_entropy", "Binary cross-entropy (sigmoid)",
-             lambda o, t: _bce_log(_log(o), _log(1.0 - o), t), None, fused_with="sigmoid",
+             lambda o, t: _bce_log(_log(o), _log(1.0 - o), t), _bce_grad, fused_with="sigmoid",
              log_value=_bce_log, log_grad=_bce_log_grad),
     )
 }
