@@ -306,3 +306,17 @@ def test_stepping_equals_one_run_straight_through(qtbot, window, opt):
     assert [h.epoch for h in doc.project.history] == [1, 2, 3, 4]
     assert params_equal(doc.network.get_parameters(), straight.get_parameters())
     assert doc.project.resume is not None and doc.project.resume.epoch == 4
+
+
+def test_the_loss_box_refuses_cross_entropy_on_linear_outputs(qtbot, window):
+    f = load(window, xor_project(10))
+    doc = window.document
+    window.editor.set_activation(2, "linear")
+    said = []
+    f.controller.message.connect(said.append)
+    combo = f.panel.loss_combo
+    combo.setCurrentIndex(combo.findData("cross_entropy"))
+    assert doc.network.loss == "half_sse" and combo.currentData() == "half_sse"
+    assert "output layer (layer 2) uses linear" in said[-1]
+    combo.setCurrentIndex(combo.findData("mse"))
+    assert doc.network.loss == "mse"
