@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._fit_if_pending)
 
     def set_tool(self, tool: str) -> None:
-        self.scene.set_tool(tool)
+        self.scene.interactions.set_tool(tool)
         self.actions["tool_" + tool].setChecked(True)
 
     def toggle_legend(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import style
@@ -81,6 +81,16 @@ class NeuronItem(QGraphicsItem):
 
     def port_pos(self) -> QPointF:
         return QPointF(self.radius, 0.0)
+
+    def edit_rect(self) -> QRectF:
+        """Scene rect of the text an in-place edit replaces: the bias under a hidden or output
+        neuron (as paint() writes it), the name inside an input neuron."""
+        r = self.radius
+        if self.layer == 0 or self.bias is None:
+            return self.mapRectToScene(QRectF(-r, -r * 0.75, 2 * r, r * 0.95))
+        text = f"b = {style.format_value(self.bias)}"
+        w = QFontMetricsF(style.value_font(8.5)).horizontalAdvance(text) + 8
+        return self.mapRectToScene(QRectF(-w / 2, r + 1, w, 18))
 
     def is_on_port(self, local: QPointF) -> bool:
         if not self.can_connect:
@@ -205,6 +215,12 @@ class ConnectionItem(QGraphicsItem):
     def label_pos(self) -> QPointF:
         return self.line.pointAt(self.label_t)
 
+    def edit_rect(self) -> QRectF:
+        """Scene rect of the value box paint() draws on the line."""
+        c = self.mapToScene(self.label_pos())
+        w = QFontMetricsF(style.value_font(8.5)).horizontalAdvance(style.format_value(self.weight)) + 8
+        return QRectF(c.x() - w / 2, c.y() - 9, w, 18)
+
     def _bounds(self) -> QRectF:
         pad = style.MAX_WIDTH + 4
         rect = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
@@ -282,7 +298,6 @@ class LayerLabelItem(QGraphicsItem):
         return self.Type
 
     def set_text(self, text: str) -> None:
-        from PySide6.QtGui import QFontMetricsF
         width = QFontMetricsF(style.value_font(9.5, bold=True)).horizontalAdvance(text) + 20
         self.prepareGeometryChange()
         self._rect = QRectF(-width / 2, -13, width, 26)

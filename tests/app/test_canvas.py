@@ -85,11 +85,11 @@ def test_refused_connections_explain_in_status_bar(blank):
 def test_connect_tool_drags_from_anywhere_on_a_neuron(blank):
     w = blank
     QTest.keyClick(w.view, Qt.Key_C)
-    assert w.scene.tool == "connect"
+    assert w.scene.interactions.tool == "connect"
     drag(w, centre(w, 0, 1), centre(w, 1, 0))
     assert w.document.network.has_connection(0, 1, 1, 0)
     QTest.keyClick(w.view, Qt.Key_V)
-    assert w.scene.tool == "select"
+    assert w.scene.interactions.tool == "select"
 
 
 def test_select_connection_and_delete_key(blank):
