@@ -2,6 +2,7 @@
 their own modules (document, editor, canvas, panels, files, actions); this module wires them."""
 from __future__ import annotations
 
+import html
 import random
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QUndoView
 
-from .actions import build_actions
+from .actions import build_actions, shortcut_rows
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from .document import Document
@@ -104,7 +105,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu("Open &Recent")
         self.examples_menu = file.addMenu("&Examples")
         for ex in examples():
-            act = self.examples_menu.addAction(ex.title)
+            act = self.examples_menu.addAction(ex.title.replace("&", "&&"))  # "Han & Kamber"
             act.setStatusTip(ex.description or ex.name)
             act.triggered.connect(lambda checked=False, n=ex.name: self.files.open_example(n))
         file.addSeparator()
@@ -205,16 +206,16 @@ class MainWindow(QMainWindow):
     def next_seed(self) -> int:
         return self._seed.randrange(1000)
 
+    def shortcuts_html(self) -> str:
+        rows = shortcut_rows(self) + [
+            ("Type the selected value in place", "Enter"), ("Zoom", "Wheel"),
+            ("Pan", "Middle button, or Space + drag"),
+            ("Select several", "Drag on empty canvas, Ctrl+click")]
+        return "<table>" + "".join(f"<tr><td>{html.escape(text)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+                                   for text, keys in rows) + "</table>"
+
     def show_shortcuts(self) -> None:
-        rows = []
-        for action in self.actions.values():
-            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
-            if keys:
-                rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        rows += ["<tr><td>Zoom</td><td><b>Wheel</b></td></tr>",
-                 "<tr><td>Pan</td><td><b>Middle button, or Space + drag</b></td></tr>",
-                 "<tr><td>Select several</td><td><b>Drag on empty canvas, Ctrl+click</b></td></tr>"]
-        QMessageBox.information(self, "Keyboard shortcuts", "<table>" + "".join(rows) + "</table>")
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}",
