@@ -69,18 +69,24 @@ class SetBiasCommand(QUndoCommand):
 
 
 class SetParametersCommand(QUndoCommand):
-    """Every weight and bias at once: randomise, set all, a training run."""
+    """Every weight and bias at once: randomise, set all, a training run. A run's epochs go with
+    it: undone, they leave the history too, so the next run is numbered and plotted from there."""
 
     def __init__(self, doc: "Document", before: tuple["Weights", list[np.ndarray]],
-                 after: tuple["Weights", list[np.ndarray]], text: str) -> None:
+                 after: tuple["Weights", list[np.ndarray]], text: str, history=()) -> None:
         super().__init__(text)
         self.doc, self.before, self.after = doc, before, after
+        self.history = list(history)
 
     def redo(self) -> None:
         self.doc.write_parameters(*self.after)
+        if self.history:
+            self.doc.append_history(self.history)
 
     def undo(self) -> None:
         self.doc.write_parameters(*self.before)
+        if self.history:
+            self.doc.drop_history(self.history)
 
 
 class RenameCommand(QUndoCommand):

@@ -98,14 +98,16 @@ class Document(QObject):
 
     # ----------------------------------------------------------------- API for training
     def set_parameters(self, weights: Weights, biases: list[np.ndarray], text: str, *,
-                       before: tuple[Weights, list[np.ndarray]] | None = None) -> None:
-        """One undoable step setting every weight and bias (e.g. "Training, epochs 1–500")."""
+                       before: tuple[Weights, list[np.ndarray]] | None = None,
+                       history: list[HistoryEntry] = ()) -> None:
+        """One undoable step setting every weight and bias (e.g. "Training, epochs 1–500"), with
+        the epochs that led there (``history``), which undo takes back out of the history."""
         from .commands import SetParametersCommand
         if before is None:
             before = self.network.get_parameters()
         after = ({k: np.array(w, dtype=np.float64) for k, w in weights.items()},
                  [np.array(b, dtype=np.float64) for b in biases])
-        self.push(SetParametersCommand(self, before, after, text), user_edit=False)
+        self.push(SetParametersCommand(self, before, after, text, history), user_edit=False)
 
     def show_parameters(self, weights: Weights, biases: list[np.ndarray]) -> None:
         """Live view: write values into the model without an undo entry or modified mark."""
@@ -124,6 +126,16 @@ class Document(QObject):
         self.project.history.extend(entries)
         self._dirty = True
         self._update_modified()
+        self.history_changed.emit()
+
+    def drop_history(self, entries: list[HistoryEntry]) -> None:
+        """Take a run's epochs back off the end of the history (its step undone); a history
+        cleared or changed since keeps what it has."""
+        hist, n = self.project.history, len(entries)
+        if n and hist[-n:] == list(entries):
+            del hist[-n:]
+            self._dirty = True
+            self._update_modified()
         self.history_changed.emit()
 
     def clear_history(self) -> None:

@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
+        # after the training controller's own slot, which may end a run and report on it
+        self.document.project_replaced.connect(self._reset_run_readouts)
         self._default_layout()
         self._restore_settings()  # after every dock exists, training's included
 
@@ -185,6 +187,15 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._fit_pending = True
         QTimer.singleShot(0, self._fit_if_pending)
+
+    def _reset_run_readouts(self) -> None:
+        """Another network: the last run's figures ("Epoch 1616 · loss 0.0105") belong to the
+        previous one, so the status bar and the Training panel's run line start empty."""
+        training = getattr(self, "training", None)
+        if training is not None:
+            training.status_label.clear()
+            training.panel.status.setText(" ")
+        self.statusBar().clearMessage()
 
     def _fit_if_pending(self) -> None:
         if self._fit_pending and self.view.isVisible():
