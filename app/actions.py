@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from .dialogs import prompts
 from .dialogs.new_network import RandomiseDialog
+from .interop import build_interop_actions
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -199,6 +200,7 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
         "shortcuts": _action(w, "&Keyboard Shortcuts", window.show_shortcuts, QKeySequence.HelpContents),
         "about": _action(w, "&About Backprop Studio", window.show_about),
     }
+    a.update(build_interop_actions(window))
     a["delete"].setShortcuts([QKeySequence(QKeySequence.Delete), QKeySequence("Backspace")])
     tools = QActionGroup(w)
     for name in ("tool_select", "tool_connect"):

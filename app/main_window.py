@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addActions([a["save"], a["save_as"]])
         file.addSeparator()
+        file.addActions([a["import_snns"], a["export"]])
+        file.addSeparator()
         file.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
         edit.addActions([a["undo"], a["redo"]])

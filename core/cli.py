@@ -1,4 +1,4 @@
-"""The headless subcommands of `backprop-studio` (trace, predict, train, export).
+"""The headless subcommands of `backprop-studio` (trace, predict, train, export, import).
 
 The console script itself is ``app.launch:main``: it sends these subcommands here, before any Qt
 import, and everything else to the window. Every error is one line on stderr and a non-zero exit.
@@ -20,7 +20,7 @@ from .project import HistoryEntry
 from .training import TrainConfig, evaluate, train
 from .trace import trace
 
-SUBCOMMANDS = ("trace", "predict", "train", "export")
+SUBCOMMANDS = ("trace", "predict", "train", "export", "import")
 
 
 class CliError(Exception):
@@ -64,7 +64,14 @@ exit status: 0 trained, 1 an error, 2 a bad option, 3 the loss diverged"""
 EXPORT_EXAMPLES = """examples:
   backprop-studio export resources/examples/xor.bpnet --to csv
       writes resources/examples/xor.csv
-  backprop-studio export net.bpnet --to csv -o history.csv"""
+  backprop-studio export net.bpnet --to csv -o history.csv
+      the loss history, one row per epoch
+  backprop-studio export net.bpnet --to onnx --precision float64"""
+
+IMPORT_EXAMPLES = """examples:
+  backprop-studio import xor.net
+      writes xor.bpnet, with the samples of xor.pat when it is there
+  backprop-studio import encoder.net --patterns train.pat -o encoder.bpnet"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
                          " (required, no default)")
     ex.add_argument("-o", "--output", metavar="OUT",
                     help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--precision", choices=("float32", "float64"),
+                    help="number type of an ONNX model's weights and values, float32 or float64 "
+                         "(default: float32, which every ONNX runtime runs)")
+    desc = "read an SNNS network (.net) and its patterns (.pat) into a network file"
+    im = sub.add_parser("import", help=desc, epilog=IMPORT_EXAMPLES, formatter_class=raw,
+                        description=_fill(desc[0].upper() + desc[1:] + "."))
+    im.add_argument("file", metavar="FILE", help="an SNNS network definition file (.net)")
+    im.add_argument("--patterns", metavar="PAT",
+                    help="an SNNS pattern file whose samples become the network's data "
+                         "(default: FILE with .pat, if there is one)")
+    im.add_argument("-o", "--output", metavar="OUT",
+                    help="where to write the network file (default: FILE with .bpnet)")
     return p
 
 
@@ -286,13 +305,46 @@ def cmd_export(a: argparse.Namespace) -> int:
     from .export import EXPORTERS, ExportError, export
     project = _load(a.file)
     out = Path(a.output) if a.output else Path(a.file).with_suffix(EXPORTERS[a.to].suffix)
+    options = {}
+    if a.precision is not None:
+        if a.to != "onnx":
+            raise CliError("--precision applies to --to onnx only")
+        options["precision"] = a.precision
     try:
-        export(project, a.to, out)
+        export(project, a.to, out, **options)
     except ExportError as e:
         raise CliError(f"{a.file}: {e}") from None
     except OSError as e:
         raise CliError(f"{out}: cannot write: {e.strerror or e}") from None
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_import(a: argparse.Namespace) -> int:
+    from .fileio import save_project
+    from .snns import SnnsError, import_snns
+    src = Path(a.file)
+    if not src.is_file():
+        raise CliError(f"{a.file}: no such file")
+    pat = Path(a.patterns) if a.patterns else src.with_suffix(".pat")
+    if a.patterns and not pat.is_file():
+        raise CliError(f"{a.patterns}: no such file")
+    out = Path(a.output) if a.output else src.with_suffix(".bpnet")
+    try:
+        project, notes = import_snns(src, pat if pat.is_file() else None)
+    except SnnsError as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"{e.filename or a.file}: {e.strerror or e}") from None
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        save_project(project, out)
+    except OSError as e:
+        raise CliError(f"{out}: cannot write: {e.strerror or e}") from None
+    net = project.network
+    data = f", {len(project.dataset)} patterns from {pat.name}" if project.dataset is not None else ", no patterns"
+    print(f"wrote {out}: {'-'.join(map(str, net.sizes))} network, {net.num_connections} connections{data}")
     return 0
 
 
@@ -314,7 +366,8 @@ def is_subcommand(argv: Sequence[str]) -> bool:
     return bool(argv) and (argv[0] in SUBCOMMANDS or argv[0].startswith("-"))
 
 
-COMMANDS = {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train, "export": cmd_export}
+COMMANDS = {"trace": cmd_trace, "predict": cmd_predict, "train": cmd_train, "export": cmd_export,
+            "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
