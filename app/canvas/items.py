@@ -77,20 +77,29 @@ class NeuronItem(QGraphicsItem):
         path.addEllipse(QPointF(0, 0), r, r)
         if self.can_connect:
             path.addEllipse(self.port_pos(), PORT_R + 2, PORT_R + 2)
+        if self._shows_bias():  # the written bias is part of the neuron: double-click edits it
+            path.addRect(self._bias_rect())
         return path
 
     def port_pos(self) -> QPointF:
         return QPointF(self.radius, 0.0)
 
-    def edit_rect(self) -> QRectF:
-        """Scene rect of the text an in-place edit replaces: the bias under a hidden or output
-        neuron (as paint() writes it), the name inside an input neuron."""
-        r = self.radius
-        if self.layer == 0 or self.bias is None:
-            return self.mapRectToScene(QRectF(-r, -r * 0.75, 2 * r, r * 0.95))
+    def _bias_rect(self) -> QRectF:
+        """Where paint() writes "b = …" under the neuron (item coordinates)."""
         text = f"b = {style.format_value(self.bias)}"
         w = QFontMetricsF(style.value_font(8.5)).horizontalAdvance(text) + 8
-        return self.mapRectToScene(QRectF(-w / 2, r + 1, w, 18))
+        return QRectF(-w / 2, self.radius + 1, w, 18)
+
+    def _shows_bias(self) -> bool:
+        return self.show_values and self.bias is not None and self.radius >= style.RADIUS
+
+    def edit_rect(self) -> QRectF:
+        """Scene rect of the text an in-place edit replaces: the bias under a hidden or output
+        neuron, the name inside an input neuron (or wherever no bias is written)."""
+        if self._shows_bias():
+            return self.mapRectToScene(self._bias_rect())
+        r = self.radius
+        return self.mapRectToScene(QRectF(-r, -r * 0.75, 2 * r, r * 0.95))
 
     def is_on_port(self, local: QPointF) -> bool:
         if not self.can_connect:

@@ -8,10 +8,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app import style
 from core.network import Network
 from core.project import Project
 
-from .test_canvas import centre, click, dclick, drag, port, vp
+from .test_canvas import centre, dclick, drag, port, vp
 
 
 @pytest.fixture
@@ -111,29 +112,24 @@ def test_enter_applies_the_value_and_closes_the_editor(window, qtbot):
 @pytest.mark.parametrize("zoom", [0.5, 1.0, 2.0])
 def test_editor_covers_the_label_at_any_zoom(window, qtbot, zoom):
     """At 1920x1080 a fitted textbook network is drawn at twice its size: the field's text must be
-    as large as the label's and sit on it."""
+    as large as the label's and sit on it. The bias is edited by double-clicking its text."""
     w = window
     w.resize(1920, 1080)
     w.document.replace_project(Project(Network.dense([2, 2, 1])))
     qtbot.wait(50)
     w.view.set_zoom(zoom)
     w.view.centerOn(w.scene.sceneRect().center())
-    cases = [(w.scene.edge_items[(0, 1, 1, 1)], lambda: w.scene.edge_items[(0, 1, 1, 1)].edit_rect()),
-             (w.scene.neuron_item(1, 0), lambda: w.scene.neuron_item(1, 0).edit_rect())]
-    for item, rect_of in cases:
-        target = item.label_pos() if hasattr(item, "label_pos") else item.scenePos()
-        dclick(w, target)
+    edge, neuron = w.scene.edge_items[(0, 1, 1, 1)], w.scene.neuron_item(1, 0)
+    for item, kind, key in ((edge, "weight", edge.key), (neuron, "bias", neuron.key)):
+        label = w.view.mapFromScene(item.edit_rect()).boundingRect()
+        dclick(w, item.edit_rect().center())
         editor = w.view.editor
-        assert editor.isVisible()
-        label = w.view.mapFromScene(rect_of()).boundingRect()
+        assert editor.isVisible() and w.view._editing == (kind, key)
         field = editor.geometry()
         assert abs(field.center().x() - label.center().x()) <= 2
         assert abs(field.center().y() - label.center().y()) <= 2
         assert field.width() >= label.width() and field.height() >= label.height() - 1
-        on_screen = w.view.fontMetrics().height() * 0 + editor.fontMetrics().height()
-        from app import style
-        label_px = style.value_font(8.5).pointSizeF() * zoom
-        assert editor.font().pointSizeF() == pytest.approx(max(label_px, 6.0))
-        assert field.height() <= max(label.height(), on_screen + 4) + 1  # not a tall box either
+        assert field.height() <= max(label.height(), editor.fontMetrics().height() + 4) + 1
+        assert editor.font().pointSizeF() == pytest.approx(max(style.value_font(8.5).pointSizeF() * zoom, 6.0))
         QTest.keyClick(editor, Qt.Key_Escape)
         QTest.qWait(2 * QApplication.doubleClickInterval())
