@@ -103,8 +103,8 @@ class NetworkView(QGraphicsView):
         self._space_down = False
         self._pan_from: QPointF | None = None
         self._editing: tuple[str, tuple] | None = None
-        self.editor = InlineEditor(self.viewport())
-        self.editor.committed.connect(self._on_edit_committed)
+        self.inline_editor = InlineEditor(self.viewport())
+        self.inline_editor.committed.connect(self._on_edit_committed)
         scene.value_edit_requested.connect(self.start_inline_edit)
         scene.selectionChanged.connect(self.viewport().update)
         scene.weight_scale_changed.connect(self._on_weight_scale_changed)
@@ -210,7 +210,7 @@ class NetworkView(QGraphicsView):
             self.viewport().setCursor(Qt.OpenHandCursor)
             event.accept()
             return
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.editor.isVisible():
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.inline_editor.isVisible():
             self.enter_pressed.emit()
             event.accept()
             return
@@ -250,15 +250,15 @@ class NetworkView(QGraphicsView):
         if grabber is not None:
             grabber.ungrabMouse()
         self._editing = (kind, key)
-        self.editor.setText(text)
+        self.inline_editor.setText(text)
         label_pt = 10.0 if kind == "name" else 8.5  # the item's value_font sizes
-        self.editor.place_over(self.mapFromScene(scene_rect).boundingRect(), label_pt * self.zoom)
-        self.editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
+        self.inline_editor.place_over(self.mapFromScene(scene_rect).boundingRect(), label_pt * self.zoom)
+        self.inline_editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
                                 "weight": "Type the weight"}[kind] + " · Enter to apply, Esc to cancel")
-        self.editor.show()
-        self.editor.raise_()
-        self.editor.selectAll()
-        self.editor.setFocus()
+        self.inline_editor.show()
+        self.inline_editor.raise_()
+        self.inline_editor.selectAll()
+        self.inline_editor.setFocus()
 
     def _on_edit_committed(self, text: str) -> None:
         if self._editing is not None:

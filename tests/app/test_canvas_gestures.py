@@ -92,7 +92,7 @@ def test_enter_applies_the_value_and_closes_the_editor(window, qtbot):
     qtbot.wait(10)
     edge = w.scene.edge_items[(0, 0, 1, 0)]
     dclick(w, edge.label_pos())
-    editor = w.view.editor
+    editor = w.view.inline_editor
     assert editor.isVisible()
     editor.setText("0.5")
     QTest.keyClick(editor, Qt.Key_Return)
@@ -123,7 +123,7 @@ def test_editor_covers_the_label_at_any_zoom(window, qtbot, zoom):
     for item, kind, key in ((edge, "weight", edge.key), (neuron, "bias", neuron.key)):
         label = w.view.mapFromScene(item.edit_rect()).boundingRect()
         dclick(w, item.edit_rect().center())
-        editor = w.view.editor
+        editor = w.view.inline_editor
         assert editor.isVisible() and w.view._editing == (kind, key)
         field = editor.geometry()
         assert abs(field.center().x() - label.center().x()) <= 2
