@@ -75,10 +75,10 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
-        # after the training controller's own slot, which may end a run and report on it
-        self.document.project_replaced.connect(self._reset_run_readouts)
         self._default_layout()
         self._restore_settings()  # after every dock exists, training's included
+        # after the training controller's own slot, which may end a run and report on it
+        self.document.project_replaced.connect(self._reset_run_readouts)
 
     # ----------------------------------------------------------------- composition
     def _build_docks(self) -> None:
