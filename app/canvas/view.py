@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
-from ..panels.legend import legend_rect, paint_legend
+from ..panels.legend import paint_legend
 from .scene import NetworkScene
 
 MIN_SCALE, MAX_SCALE = 0.01, 8.0
@@ -227,9 +227,10 @@ class NetworkView(QGraphicsView):
     # ----------------------------------------------------------------- legend
     def _on_weight_scale_changed(self, _max_abs: float) -> None:
         """The legend's reference weights are drawn in the foreground, which Qt repaints only
-        where scene items changed: repaint its corner whenever they change."""
+        where scene items changed. A new largest |w| rescales every edge's width anyway, so the
+        whole viewport is repainted, legend included."""
         if self.show_legend:
-            self.viewport().update(legend_rect(self.viewport().rect(), self.net_scene.batches_summary()))
+            self.viewport().update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if not self.show_legend:

@@ -7,19 +7,6 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from .. import style
 
 
-ROWS = 3
-
-
-def _box(viewport: QRect, lod: tuple[int, int] | None) -> QRectF:
-    height = 18 * ROWS + 26 + (18 if lod else 0)
-    return QRectF(10, viewport.height() - height - 10, 290, height)
-
-
-def legend_rect(viewport: QRect, lod: tuple[int, int] | None) -> QRect:
-    """Where paint_legend draws (device pixels), with a margin for antialiasing."""
-    return _box(viewport, lod).toAlignedRect().adjusted(-2, -2, 2, 2)
-
-
 def paint_legend(painter: QPainter, viewport: QRect, max_abs: float,
                  lod: tuple[int, int] | None) -> None:
     """Draw the legend at the bottom-left of ``viewport`` (device coordinates)."""
@@ -28,7 +15,8 @@ def paint_legend(painter: QPainter, viewport: QRect, max_abs: float,
     painter.setFont(font)
     rows = [("positive", style.POSITIVE, max_abs), ("negative", style.NEGATIVE, -max_abs),
             ("small", style.POSITIVE, max_abs * 0.15)]
-    box = _box(viewport, lod)
+    height = 18 * len(rows) + 26 + (18 if lod else 0)
+    box = QRectF(10, viewport.height() - height - 10, 290, height)
     painter.setPen(QPen(QColor("#bbbbbb"), 1))
     painter.setBrush(QColor(255, 255, 255, 230))
     painter.drawRoundedRect(box, 6, 6)
