@@ -83,11 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND",
                            title="commands (each has its own --help)")
     raw = argparse.RawDescriptionHelpFormatter  # keeps the examples' layout; descriptions are filled here
-    desc = "one sample forward, backward and through one update"
+    desc = "one sample forward, backward and through one plain gradient-descent step"
     t = sub.add_parser("trace", help=desc, epilog=TRACE_EXAMPLES, formatter_class=raw,
-                       description=_fill(desc.capitalize() + ": each neuron's net input, output and "
-                       "delta = dE/dnet; each weight's and bias's gradient, old and new value; "
-                       "the error before and after the step."))
+                       description=_fill(desc.capitalize() + " w\u00a0←\u00a0w\u00a0−\u00a0η\u00a0∂E/∂w (the textbooks' "
+                       "update), whatever optimiser, momentum or weight decay the file trains with: "
+                       "each neuron's net input, output and δ = ∂E/∂net; each weight's and bias's "
+                       "gradient, old and new value; the error before and after the step."))
     t.add_argument("file", metavar="FILE", help=_FILE_HELP)
     t.add_argument("--sample", type=int, default=1, metavar="K",
                    help="which sample of the file's data to trace, counted from 1 "
