@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(PY) -m bench.engine
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.canvas
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.gui_training
+	$(PY) -m bench.landscape
 
 package: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[package]'

@@ -11,6 +11,9 @@ from core import cli
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if cli.is_subcommand(argv):
+        if argv[0] == "export" or "--help" in argv or "-h" in argv:
+            from .png_export import register_qt_exporters  # imports no Qt until a PNG is drawn
+            register_qt_exporters()
         return cli.main(argv)
     problem = cli.gui_problem(argv)
     if problem:  # say why, instead of letting Qt abort the process

@@ -66,7 +66,10 @@ EXPORT_EXAMPLES = """examples:
       writes resources/examples/xor.csv
   backprop-studio export net.bpnet --to csv -o history.csv
       the loss history, one row per epoch
-  backprop-studio export net.bpnet --to onnx --precision float64"""
+  backprop-studio export net.bpnet --to onnx --precision float64
+  backprop-studio export resources/examples/textbook-2-2-2.bpnet --to html --sample 1
+      a hand-out of the worked example, step by step
+  backprop-studio export net.bpnet --to svg --values on"""
 
 IMPORT_EXAMPLES = """examples:
   backprop-studio import xor.net
@@ -141,6 +144,16 @@ def _parser() -> argparse.ArgumentParser:
                          " (required, no default)")
     ex.add_argument("-o", "--output", metavar="OUT",
                     help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--sample", type=int, metavar="K",
+                    help="html: which sample of the file's data the hand-out follows, counted "
+                         "from 1 (default: 1, the first)")
+    ex.add_argument("--weights", metavar="SRC>DST",
+                    help="landscape-png: the weight to vary, as SRC>DST neuron names, for a loss "
+                         "curve; two as SRC>DST,SRC>DST for a loss map (default: the only weight, "
+                         "else two into the output layer)")
+    ex.add_argument("--values", choices=("auto", "on", "off"),
+                    help="svg, png: write each weight and bias on the drawing: on, off, or auto "
+                         "(default: auto, which writes them for small networks)")
     ex.add_argument("--precision", choices=("float32", "float64"),
                     help="number type of an ONNX model's weights and values, float32 or float64 "
                          "(default: float32, which every ONNX runtime runs)")
@@ -311,6 +324,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         if a.to != "onnx":
             raise CliError("--precision applies to --to onnx only")
         options["precision"] = a.precision
+    options.update({k: v for k in ("sample", "weights", "values") if (v := getattr(a, k)) is not None})
     try:
         export(project, a.to, out, **options)
     except ExportError as e:
