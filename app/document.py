@@ -128,16 +128,6 @@ class Document(QObject):
         self._update_modified()
         self.history_changed.emit()
 
-    def drop_history(self, entries: list[HistoryEntry]) -> None:
-        """Take a run's epochs back off the end of the history (its step undone); a history
-        cleared or changed since keeps what it has."""
-        hist, n = self.project.history, len(entries)
-        if n and hist[-n:] == list(entries):
-            del hist[-n:]
-            self._dirty = True
-            self._update_modified()
-        self.history_changed.emit()
-
     def clear_history(self) -> None:
         if self.project.history:
             self.project.history.clear()
@@ -178,6 +168,12 @@ class Document(QObject):
         self.network.set_bias(layer, index, value)
         self.parameters_changed.emit()
         self.neuron_changed.emit(layer, index)
+
+    def write_history(self, entries: list[HistoryEntry]) -> None:
+        """A run's epochs, added or taken back with its undo step (the undo stack, not a dirty
+        flag, says whether the file changed)."""
+        self.project.history[:] = entries
+        self.history_changed.emit()
 
     def write_parameters(self, weights: Weights, biases: list[np.ndarray]) -> None:
         self.network.set_parameters({k: w.copy() for k, w in weights.items()},

@@ -93,9 +93,9 @@ class NeuronItem(QGraphicsItem):
 
     def _bias_rect(self) -> QRectF:
         """Where paint() writes "b = …" under the neuron (item coordinates)."""
-        text = f"b = {style.format_value(self.bias)}"
-        w = QFontMetricsF(style.value_font(8.5)).horizontalAdvance(text) + 8
-        return QRectF(-w / 2, self.radius + 1, w, 18)
+        fm = QFontMetricsF(style.value_font(8.5))
+        w = fm.horizontalAdvance(f"b = {style.format_value(self.bias)}") + 8
+        return QRectF(-w / 2, self.radius + 1, w, fm.height())
 
     def _shows_bias(self) -> bool:
         return self.show_values and self.bias is not None and self.radius >= style.RADIUS

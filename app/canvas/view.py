@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
+from .. import style
 from ..panels.legend import paint_legend
 from .scene import NetworkScene
 
@@ -252,7 +253,7 @@ class NetworkView(QGraphicsView):
             grabber.ungrabMouse()
         self._editing = (kind, key)
         self.inline_editor.setText(text)
-        label_pt = 10.0 if kind == "name" else 8.5  # the item's value_font sizes
+        label_pt = style.value_font(10.0 if kind == "name" else 8.5).pointSizeF()  # as items paint
         self.inline_editor.place_over(self.mapFromScene(scene_rect).boundingRect(), label_pt * self.zoom)
         self.inline_editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
                                 "weight": "Type the weight"}[kind] + " · Enter to apply, Esc to cancel")
