@@ -60,6 +60,8 @@ class NetworkScene(QGraphicsScene):
         document.parameters_changed.connect(self._on_parameters_changed)
         document.neuron_changed.connect(self._on_neuron_changed)
         document.positions_changed.connect(self._on_positions_changed)
+        # another network: nothing of the old one stays selected (rebuild restores by name)
+        document.project_replaced.connect(self.clearSelection)
         self.rebuild()
 
     # ----------------------------------------------------------------- public API

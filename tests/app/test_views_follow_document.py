@@ -71,6 +71,16 @@ def test_opening_another_network_resets_the_run_readouts(window, qtbot):
     assert x1 < 3, "the loss plot kept the previous network's epoch axis"
 
 
+def test_opening_another_network_clears_the_selection(window):
+    w = window
+    w.files.open_example("xor")
+    w.scene.select(connections=[(0, 0, 1, 1)])
+    assert w.inspector.stack.currentWidget() is w.inspector.conn_page
+    w.files.open_example("circles")  # it has a connection i1 -> h2 too
+    assert w.scene.selectedItems() == []
+    assert w.inspector.stack.currentWidget() is not w.inspector.conn_page
+
+
 def test_probe_shows_the_sample_it_names(window, qtbot):
     w = window
     w.files.open_example("textbook-2-2-2")
