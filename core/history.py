@@ -120,9 +120,11 @@ class History:
         yield from self.buckets
         yield from self.recent
 
-    def __getitem__(self, k: int) -> HistoryEntry:
+    def __getitem__(self, k: int | slice) -> HistoryEntry | list[HistoryEntry]:
+        if isinstance(k, slice):
+            return list(self)[k]
         if not isinstance(k, int):
-            raise TypeError("History supports integer indexes only")
+            raise TypeError("History indexes are integers or slices")
         n = len(self)
         if k < 0:
             k += n

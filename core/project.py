@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .datasets import Dataset
 from .history import History, HistoryEntry
 from .network import Network
+from .resume import ResumeState
 from .training import TrainConfig
 
 __all__ = ["Project", "History", "HistoryEntry"]
@@ -20,6 +21,7 @@ class Project:
     title: str = ""
     description: str = ""
     display_digits: int | None = None  # the step-through's default precision; None = the app's
+    resume: ResumeState | None = None  # optimiser and shuffle state after the last epoch
     # What could not be restored when the file was opened (one line each, e.g. a linked CSV that
     # is missing): the project opens anyway and the GUI shows these. Never written to a file.
     problems: list[str] = field(default_factory=list)

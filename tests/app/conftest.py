@@ -7,6 +7,7 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt import
 
+import uuid  # noqa: E402
 import weakref  # noqa: E402
 
 import pytest  # noqa: E402
@@ -33,8 +34,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch, request):
-    """QSettings, recovery files and the single-instance channel are this test's own, never the
-    user's (a real Backprop Studio running on this machine would otherwise get the files)."""
+    """QSettings and the recovery file live in this test's tmp folder, never the user's."""
     settings_dir = tmp_path / "settings"
     settings_dir.mkdir()
     QSettings.setDefaultFormat(QSettings.IniFormat)
@@ -42,8 +42,9 @@ def isolated_settings(tmp_path, monkeypatch, request):
     QCoreApplication.setOrganizationName(f"BackpropStudioTest-{request.node.name[:40]}")
     QCoreApplication.setApplicationName("Backprop Studio Test")
     monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
-    # a running Backprop Studio of this user (someone's real window) must not get the test's files
-    monkeypatch.setenv("BACKPROP_STUDIO_INSTANCE", f"backprop-studio-test-{os.getpid()}-{tmp_path.name}")
+    # A test that starts the app must never hand its files to a Backprop Studio the user has open
+    # (the single-instance channel is per user): each test gets a channel of its own.
+    monkeypatch.setenv("BACKPROP_STUDIO_INSTANCE", f"bps-test-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     yield settings_dir
 
 
@@ -56,8 +57,7 @@ def no_real_dialogs(monkeypatch):
         def fail(*args, **kwargs):
             raise AssertionError(f"unexpected dialog: prompts.{name}{args[1:]!r}")
         return fail
-    for name in ("ask_save_changes", "ask_yes_no", "ask_recovery", "show_error", "show_warning",
-                 "get_open_path", "get_save_path", "get_csv_path",
+    for name in ("ask_save_changes", "ask_yes_no", "show_error", "get_open_path", "get_save_path",
                  "get_double", "get_int", "get_text", "run_dialog"):
         monkeypatch.setattr(prompts, name, unexpected(name))
     yield prompts
