@@ -219,7 +219,7 @@ def test_autosave_failure_is_shown_and_retried(make_window, qtbot):
 def test_autosave_during_a_run_holds_a_consistent_state(make_window, qtbot):
     """The recovery file holds the weights at the last report and exactly the history up to it:
     replaying that many epochs of the same run in core gives the same weights, bit for bit."""
-    w = make_window(show=False)
+    w = make_window()
     project = long_run_project()
     w.document.replace_project(project)
     initial = project.network.copy()
@@ -284,7 +284,7 @@ def test_kill_9_mid_run_loses_at_most_the_autosave_interval(make_window, tmp_pat
 
 def test_save_during_a_run_writes_weights_and_history_that_belong_together(make_window, qtbot,
                                                                           tmp_path, monkeypatch):
-    w = make_window(show=False)
+    w = make_window()
     project = long_run_project()
     w.document.replace_project(project)
     initial = project.network.copy()
