@@ -133,6 +133,18 @@ class History:
         nb = len(self.buckets)
         return self.buckets[k] if k < nb else self.recent[k - nb]
 
+    def __setitem__(self, k: slice, entries: Iterable[HistoryEntry]) -> None:
+        if k != slice(None):
+            raise TypeError("a History is replaced whole (history[:] = entries)")
+        entries = list(entries)  # may be built from self
+        self.clear()
+        self.extend(entries)
+
+    def __add__(self, other: Iterable[HistoryEntry]) -> "History":
+        out = History(self, self.recent_limit, self.max_buckets)
+        out.extend(other)
+        return out
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (History, list)):
             return list(self) == list(other)

@@ -26,6 +26,8 @@ class Project:
     # is missing): the project opens anyway and the GUI shows these. Never written to a file.
     problems: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.history, History):
-            self.history = History(self.history)
+    def __setattr__(self, name: str, value: object) -> None:
+        # Whoever assigns a plain list of entries, the history stays bounded.
+        if name == "history" and not isinstance(value, History):
+            value = History(value)
+        super().__setattr__(name, value)

@@ -62,3 +62,14 @@ def test_nan_losses_and_pop():
     assert h.epochs == 59 and all(math.isfinite(b.loss) for b in h.buckets)
     last = h.pop()
     assert last.epoch == 59 and h.epochs == 58
+
+
+def test_list_idioms_the_app_uses_keep_it_bounded():
+    from core.project import Project
+    p = Project(Network.dense([2, 1], seed=0))
+    p.history = [HistoryEntry(e, 0.5) for e in range(1, 30_000)]  # a plain list is wrapped
+    assert isinstance(p.history, History) and len(p.history) < 15_000
+    more = p.history + [HistoryEntry(30_000, 0.1)]
+    p.history[:] = more
+    assert p.history.epochs == 30_000 and p.history[-1].loss == 0.1
+    assert p.history[-1:] == [HistoryEntry(30_000, 0.1)]
