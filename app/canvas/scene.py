@@ -51,6 +51,7 @@ class NetworkScene(QGraphicsScene):
         self._glow: list[np.ndarray] | None = None
         self._live = False
         self.values_mode = "auto"  # "auto" | "on" | "off"
+        self.weight_labels_hidden = False  # the step-through writes its own boxes on the connections
         self.batch_limit = DEFAULT_LIMIT
         self.max_abs = 1.0
         self.tool = "select"  # or "connect"
@@ -220,7 +221,7 @@ class NetworkScene(QGraphicsScene):
 
     def _build_edge_items(self) -> None:
         net = self.doc.network
-        show = self.values_visible()
+        show = self.values_visible() and not self.weight_labels_hidden
         for (ls, ld), blk in sorted(net.blocks.items()):
             n_dst = net.layers[ld].size
             for i, j in zip(*np.nonzero(blk.mask)):
@@ -322,7 +323,7 @@ class NetworkScene(QGraphicsScene):
     def _on_parameters_changed(self) -> None:
         net = self.doc.network
         self._update_max_abs()
-        show = self.values_visible()
+        show = self.values_visible() and not self.weight_labels_hidden
         for (ls, i, ld, j), item in ({} if self._live else self.edge_items).items():
             item.set_weight(float(net.blocks[(ls, ld)].weight[i, j]), self.max_abs, show)
         for key, item in self.batches.items():
