@@ -18,6 +18,7 @@ from .panel import ClassroomPanel
 from .session import ClassroomSession
 from .table import StepTable
 
+SHORT_SCREEN = 800  # px of available height; at or below it the canvas keeps the full height
 ACTIONS = [  # key, text, shortcuts, tip
     ("classroom", "Step &Through (Classroom)", ["F9"],
      "Follow one training step stage by stage, every number on the canvas; F9 again leaves"),
@@ -200,8 +201,29 @@ class ClassroomFeature(QObject):
         self.panel_dock.show()
         self.table_dock.show()
         w.resizeDocks([self.panel_dock], [380], Qt.Horizontal)
-        w.resizeDocks([self.table_dock], [190], Qt.Vertical)
+        if self.short_screen():
+            # after the other features' own reactions to entering (the Landscape docks itself
+            # beside the table): then everything below the canvas goes into the panel's tabs
+            QTimer.singleShot(0, self._tab_docks_beside_panel)
+        else:
+            w.resizeDocks([self.table_dock], [190], Qt.Vertical)
         QTimer.singleShot(120, self.fit)  # once the docks have stepped aside and the view resized
+
+    def short_screen(self) -> bool:
+        """A projector's 720 or 768 lines: the table below the canvas would leave it half the height."""
+        screen = self.window.screen()
+        return screen is not None and screen.availableGeometry().height() <= SHORT_SCREEN
+
+    def _tab_docks_beside_panel(self) -> None:
+        """The canvas takes the whole height: the Step table (and a Landscape in use) wait as tabs
+        beside the Step-through panel, one click away."""
+        w = self.window
+        if not self.session.active:
+            return
+        for dock in w.findChildren(QDockWidget):
+            if dock is not self.panel_dock and not dock.isHidden() and not dock.isFloating():
+                w.tabifyDockWidget(self.panel_dock, dock)
+        self.panel_dock.raise_()
 
     def fit(self) -> None:
         """Fit the network and every box the step will draw (its richest stage) into the view."""
@@ -210,8 +232,9 @@ class ClassroomFeature(QObject):
             return
         rect = self.scene.sceneRect()
         if st is not None and self.overlay is not None:
-            richest = st.view_at(st.step_index, st.stage_count() - 2)  # the last backward stage
-            rect = rect.united(self.overlay.content_rect(richest, self.session.digits).adjusted(-10, -10, 10, 10))
+            for stage in (st.stage_count() - 2, st.stage_count() - 1):  # the richest: last backward, update
+                content = self.overlay.content_rect(st.view_at(st.step_index, stage), self.session.digits)
+                rect = rect.united(content.adjusted(-10, -10, 10, 10))
         view.fitInView(rect, Qt.KeepAspectRatio)
         scale = view.transform().m11()
         if scale > 1.6:  # small networks: not larger than a comfortable reading size

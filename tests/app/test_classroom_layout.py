@@ -38,6 +38,11 @@ def neuron_rects(window) -> dict[str, QRectF]:
     return out
 
 
+def shown(widget) -> bool:
+    """On screen: a dock in a tab behind another counts as visible to Qt but has no visible region."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
 def scene_boxes(c) -> list[tuple[str, QRectF]]:
     return [(f"{kind} {key}", c.overlay.mapRectToScene(rect)) for kind, key, rect, _ in c.overlay.boxes()]
 
@@ -66,3 +71,30 @@ def test_no_value_box_overlaps_another_or_a_neuron(make_window, qtbot, name):
     assert connection_boxes == len(c.session.view.connections)
     v = c.session.view
     assert v.stage.kind == "input" and (v.step, v.epoch) != start  # went round once
+
+
+def test_short_screen_gives_the_canvas_the_height_and_keeps_the_table_a_tab_away(make_window, qtbot):
+    # the offscreen screen is 800 px high: a projector's height class
+    window, c = projector_window(make_window, qtbot, "textbook-2-2-2")
+    assert window.screen().availableGeometry().height() <= 800 and c.short_screen()
+    qtbot.wait(200)  # the docks settle and the view is fitted
+    assert c.table_dock in window.tabifiedDockWidgets(c.panel_dock)
+    assert window.dockWidgetArea(c.table_dock) == Qt.RightDockWidgetArea
+    assert shown(c.panel_dock) and not shown(c.table_dock)  # a tab behind the panel
+    central = window.centralWidget().geometry()
+    assert window.view.height() >= central.height() - 40  # nothing below the canvas
+    assert window.view.height() >= 0.7 * window.height()
+    c.table_dock.raise_()  # a click on its tab
+    QGuiApplication.processEvents()
+    assert shown(c.table_dock) and c.table.rowCount() > 0
+    c.actions["classroom"].trigger()
+    assert not c.table_dock.isVisible() and window.training.docks["training"].isVisible()
+
+
+def test_tall_screen_keeps_the_table_under_the_canvas(make_window, qtbot, monkeypatch):
+    from app.classroom import feature
+    monkeypatch.setattr(feature, "SHORT_SCREEN", 600)  # this 800 px screen counts as tall
+    window, c = projector_window(make_window, qtbot, "textbook-2-2-2")
+    qtbot.wait(200)
+    assert window.dockWidgetArea(c.table_dock) == Qt.BottomDockWidgetArea
+    assert shown(c.table_dock) and shown(c.panel_dock)
