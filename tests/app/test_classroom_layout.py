@@ -50,6 +50,8 @@ def scene_boxes(c) -> list[tuple[str, QRectF]]:
 @pytest.mark.parametrize("name", NETWORKS)
 def test_no_value_box_overlaps_another_or_a_neuron(make_window, qtbot, name):
     window, c = projector_window(make_window, qtbot, name)
+    qtbot.wait(300)  # the docks settle and the view is fitted to the network and its boxes
+    port = window.view.viewport().rect()
     count = c.session.stepper.stage_count()
     start = (c.session.view.step, c.session.view.epoch)
     kinds, connection_boxes = [], 0
@@ -62,6 +64,8 @@ def test_no_value_box_overlaps_another_or_a_neuron(make_window, qtbot, name):
         for k, (a, ra) in enumerate(boxes):
             for b, rb in boxes[k + 1:]:
                 assert not ra.intersects(rb), f"{name} {v.stage.kind}: {a} {ra} overlaps {b} {rb}"
+            on_screen = window.view.mapFromScene(ra).boundingRect()
+            assert port.contains(on_screen), f"{name} {v.stage.kind}: {a} is cut off at {on_screen} in {port}"
             for neuron, rn in neurons.items():
                 assert not ra.intersects(rn), f"{name} {v.stage.kind}: {a} {ra} covers neuron {neuron}"
         QTest.keyClick(window.view, Qt.Key_Right)
