@@ -314,7 +314,7 @@ class ClassroomOverlay(QGraphicsItem):
         painter.setFont(font)
         for k, (text, colour) in enumerate(lines):
             painter.setPen(colour)
-            painter.drawText(QRectF(box.x(), box.y() + 1 + k * h, box.width(), h), Qt.AlignCenter, text)
+            painter.drawText(QRectF(box.x(), box.y() + k * h, box.width(), h), Qt.AlignCenter, text)
 
     def error_text(self, d: int) -> str | None:
         v = self.view
