@@ -51,7 +51,7 @@ class NetworkScene(QGraphicsScene):
         self._glow: list[np.ndarray] | None = None
         self._live = False
         self.values_mode = "auto"  # "auto" | "on" | "off"
-        self.weight_labels_hidden = False  # the step-through writes its own boxes on the connections
+        self.value_labels_hidden = False  # the step-through writes its own boxes, placed apart
         self.batch_limit = DEFAULT_LIMIT
         self.max_abs = 1.0
         self.tool = "select"  # or "connect"
@@ -68,6 +68,8 @@ class NetworkScene(QGraphicsScene):
         return self.doc.network.num_connections <= EDGE_ITEM_LIMIT
 
     def values_visible(self) -> bool:
+        if self.value_labels_hidden:
+            return False
         if self.values_mode != "auto":
             return self.values_mode == "on"
         net = self.doc.network
@@ -221,7 +223,7 @@ class NetworkScene(QGraphicsScene):
 
     def _build_edge_items(self) -> None:
         net = self.doc.network
-        show = self.values_visible() and not self.weight_labels_hidden
+        show = self.values_visible()
         for (ls, ld), blk in sorted(net.blocks.items()):
             n_dst = net.layers[ld].size
             for i, j in zip(*np.nonzero(blk.mask)):
@@ -323,7 +325,7 @@ class NetworkScene(QGraphicsScene):
     def _on_parameters_changed(self) -> None:
         net = self.doc.network
         self._update_max_abs()
-        show = self.values_visible() and not self.weight_labels_hidden
+        show = self.values_visible()
         for (ls, i, ld, j), item in ({} if self._live else self.edge_items).items():
             item.set_weight(float(net.blocks[(ls, ld)].weight[i, j]), self.max_abs, show)
         for key, item in self.batches.items():

@@ -173,8 +173,8 @@ class ClassroomFeature(QObject):
         self.actions["classroom"].setChecked(on)
         for key in ("stage_forward", "stage_back", "stage_restart", "stage_play"):
             self.actions[key].setEnabled(on)
-        if shiboken6.isValid(self.scene) and self.scene.weight_labels_hidden != on:
-            self.scene.weight_labels_hidden = on  # the overlay's boxes replace them, placed apart
+        if shiboken6.isValid(self.scene) and self.scene.value_labels_hidden != on:
+            self.scene.value_labels_hidden = on  # the overlay's boxes replace them, placed apart
             self.scene.set_values_mode(self.scene.values_mode)
         self._own_the_fit(on)
         if on:

@@ -102,13 +102,13 @@ class ClassroomOverlay(QGraphicsItem):
                 painter.setBrush(Qt.NoBrush)
                 painter.drawEllipse(c, r + 5, r + 5)
         placed = self.boxes()
-        for kind, _key, box, lines in placed:
+        for kind, _, box, lines in placed:
             if kind == "connection":
                 self._connection_box(painter, box, lines)
-        for kind, _key, box, lines in placed:  # last: a neuron's own numbers are never hidden
+        for kind, _, box, lines in placed:  # last: a neuron's own numbers are never hidden
             if kind == "neuron":
-                self._neuron_box(painter, items[_key], box, lines)
-        for kind, _key, box, lines in placed:
+                self._neuron_box(painter, box, lines)
+        for kind, _, box, lines in placed:
             if kind == "error":
                 self._error_box(painter, box, lines[0][0])
 
@@ -275,14 +275,9 @@ class ClassroomOverlay(QGraphicsItem):
         finally:
             self.view, self.digits = old
 
-    def _neuron_box(self, painter: QPainter, item, box: QRectF, lines) -> None:
+    def _neuron_box(self, painter: QPainter, box: QRectF, lines) -> None:
         font = style.value_font(NEURON_PT, bold=True)
         h = QFontMetricsF(font).height()
-        if item.layer:  # hide the canvas's own bias label under the neuron: ours replaces it
-            c, r = item.scenePos(), item.radius
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(style.CANVAS_BG)
-            painter.drawRect(QRectF(c.x() - r - 30, c.y() + r + 1, 2 * r + 60, 18))
         painter.setPen(QPen(QColor("#999999"), 0.8))
         painter.setBrush(BOX)
         painter.drawRoundedRect(box, 4, 4)
