@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QEventLoop, QPoint, QRect
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QToolButton
 
@@ -15,9 +16,18 @@ from app.main_window import MainWindow
 from core.resources import resource_path
 
 
-def settle(app, n: int = 40) -> None:
-    for _ in range(n):
-        app.processEvents()
+def settle(app, w, quiet_s: float = 0.3, limit_s: float = 20.0) -> None:
+    """Run the event loop until the window has been still for ``quiet_s``: the canvas refits on a
+    30 ms timer after a resize, and on a busy machine a fixed number of processEvents calls ended
+    before it fired (the presenter font then measured at the desk's scale)."""
+    start = last_busy = time.monotonic()
+    while time.monotonic() - start < limit_s:
+        app.processEvents(QEventLoop.AllEvents, 20)
+        if w.view._fit_timer.isActive():
+            last_busy = time.monotonic()
+        if time.monotonic() - last_busy > quiet_s:
+            return
+        time.sleep(0.005)
 
 
 def box(widget, window) -> dict:
@@ -30,7 +40,7 @@ def box(widget, window) -> dict:
 
 
 def measure(app, w) -> dict:
-    settle(app)
+    settle(app, w)
     tb = w.toolbar
     controls = {f"toolbar_{k}": box(b, w) for k, b in tb.buttons.items() if w.actions.get(k, tb.buttons[k].defaultAction()).isVisible()}
     controls["readout"] = box(tb.readout, w)

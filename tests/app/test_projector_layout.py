@@ -59,11 +59,15 @@ def test_desk_mode_fits_the_screen(screen):
     assert "training_loss_dock" in desk["docks_visible"]
 
 
+# The 14 px is for 1280×720; at 1024×768 the desk keeps ~12 px and presenter mode (tested
+# below) gives 18 px or more.
+MIN_DESK_PX = {(1280, 720): 14, (1024, 768): 11}
+
+
 def test_textbook_names_and_values_are_14px_at_1280x720(screen):
     w, h, s = screen
-    if (w, h) != (1280, 720):
-        pytest.skip("the 14 px goal is for 1280×720; 1024×768 is served by presenter mode")
-    assert s["desk"]["canvas_px"]["value"] >= 14 and s["desk"]["canvas_px"]["name"] >= 14
+    least = MIN_DESK_PX[(w, h)]
+    assert s["desk"]["canvas_px"]["value"] >= least and s["desk"]["canvas_px"]["name"] >= least
 
 
 def test_buttons_keep_their_place_after_an_edit(screen):
