@@ -39,6 +39,8 @@ class Engine:
 
     def __init__(self, net: Network) -> None:
         net.validate()
+        if net.is_recurrent:
+            raise ValueError("this network has recurrent connections: core/recurrent.py computes it")
         self.sizes = net.sizes
         n = len(self.sizes)
         self.keys: list[tuple[int, int]] = sorted(net.blocks)
