@@ -67,8 +67,9 @@ def unroll(eng: RecurrentEngine, xs: Array, start: Array) -> Unrolled:
     return Unrolled(start, states, nets)
 
 
-def backward(eng: RecurrentEngine, run: Unrolled, ts: Array) -> list[Array]:
-    """δ_t (batch, N; input columns ∂E/∂x_t) of every step, truncated at the chunk's start."""
+def backward(eng: RecurrentEngine, run: Unrolled, ts: Array, last_only: bool = False) -> list[Array]:
+    """δ_t (batch, N; input columns ∂E/∂x_t) of every step, truncated at the chunk's start.
+    ``last_only``: only the last step's error (the trace of one sample through time)."""
     w_ff = eng.Wf * eng.ff_mask
     w_rec = eng.Wf * eng.rec_mask
     deltas: list[Array] = [None] * len(run.states)  # type: ignore[list-item]
@@ -76,7 +77,9 @@ def backward(eng: RecurrentEngine, run: Unrolled, ts: Array) -> list[Array]:
     n_in = eng.n_in
     for t in range(len(run.states) - 1, -1, -1):
         s, u = run.states[t], run.nets[t]
-        e, d = eng.output_error(s, u, ts[t])
+        e, d = eng.output_error(s, u, ts[t], s[:, n_in:])
+        if last_only and t < len(run.states) - 1:
+            e[...] = 0.0
         delta = np.zeros_like(s)
         for j in range(len(eng.sizes) - 1, 0, -1):
             lo, hi = eng.offsets[j], eng.offsets[j + 1]

@@ -9,6 +9,7 @@ shortest round-tripping repr, so weights survive a save and load bit for bit.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -22,10 +23,11 @@ from .activations import get_activation
 from .datasets import Dataset, Normalization
 from .format_migrations import upgrade
 from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET, HISTORY, OPTIMIZER,
-                          TRAINING, FileFormatError, describe)
+                          RECURRENCE, TRAINING, FileFormatError, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
 from .project import HistoryEntry, Project
+from .recurrence import Recurrence
 from .training import TrainConfig
 
 __all__ = ["FileFormatError", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
@@ -137,11 +139,12 @@ def _network(d: dict) -> Network:
         layers.append(Layer(names, act, np.array(biases, dtype=np.float64), overrides, positions))
     blocks: dict[tuple[int, int], Block] = {}
     origin: dict[tuple[int, int], int] = {}  # which blocks[] entry made a pair, for messages
+    recurrence = _recurrence(FILE.get(d, "recurrence"))
     for k, bd in enumerate(d.get("blocks", [])):
-        blocks[_block_key(bd, k, layers, origin)] = _block(bd, k, layers)
+        blocks[_block_key(bd, k, layers, origin, recurrence is not None)] = _block(bd, k, layers)
         origin[(bd["from_layer"], bd["to_layer"])] = k
-    _connections(d.get("connections", []), layers, where, blocks, origin)
-    net = Network(layers, blocks, d["loss"])
+    _connections(d.get("connections", []), layers, where, blocks, origin, recurrence is not None)
+    net = Network(layers, blocks, d["loss"], recurrence)
     try:
         net.validate()
     except ValueError as e:  # a backstop: the checks above should already have named the place
@@ -149,15 +152,30 @@ def _network(d: dict) -> Network:
     return net
 
 
-def _block_key(bd: dict, k: int, layers: list[Layer], origin: dict) -> tuple[int, int]:
+def _recurrence(rd: dict | None) -> Recurrence | None:
+    if rd is None:
+        return None
+    try:
+        return Recurrence(**{key: RECURRENCE.get(rd, key) for key in RECURRENCE.fields})
+    except ValueError as e:
+        raise FileFormatError(str(e), "recurrence") from None
+
+
+_DECLARE = ' (a recurrent network declares "recurrence")'
+
+
+def _block_key(bd: dict, k: int, layers: list[Layer], origin: dict, recurrent: bool = False) -> tuple[int, int]:
     a, b = bd["from_layer"], bd["to_layer"]
     for key in ("from_layer", "to_layer"):
         if bd[key] >= len(layers):
             raise FileFormatError(f"there is no layer {bd[key]} (the network has {len(layers)})",
                                   f"blocks[{k}].{key}")
-    if a >= b:
+    if b == 0:
+        raise FileFormatError("connections into layer 0 have no effect: input neurons are set by the data",
+                              f"blocks[{k}]")
+    if a >= b and not recurrent:
         raise FileFormatError(f"connections from layer {a} to layer {b} go backward; connections go "
-                              f"from an earlier layer to a later one", f"blocks[{k}]")
+                              f"from an earlier layer to a later one{_DECLARE}", f"blocks[{k}]")
     if (a, b) in origin:
         raise FileFormatError(f"layers {a} -> {b} are already given in blocks[{origin[(a, b)]}]", f"blocks[{k}]")
     return a, b
@@ -184,7 +202,8 @@ def _block(bd: dict, k: int, layers: list[Layer]) -> Block:
 
 
 def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[int, int]],
-                 blocks: dict[tuple[int, int], Block], origin: dict[tuple[int, int], int]) -> None:
+                 blocks: dict[tuple[int, int], Block], origin: dict[tuple[int, int], int],
+                 recurrent: bool = False) -> None:
     seen: dict[tuple[str, str], int] = {}
     for k, c in enumerate(conns):
         a, b = c["from"], c["to"]
@@ -192,10 +211,13 @@ def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[
             if name not in where:
                 raise FileFormatError(f"connection {a} -> {b}: no neuron named {name}", f"connections[{k}]")
         (ls, i), (ld, j) = where[a], where[b]
-        if ls >= ld:
+        if ld == 0:
+            raise FileFormatError(f"connection {a} -> {b} has no effect: input neurons are set by the data",
+                                  f"connections[{k}]")
+        if ls >= ld and not recurrent:
             why = ("joins two neurons of the same layer" if ls == ld else
                    f"goes backward (layer {ls} to layer {ld}); connections go from an earlier layer to a later one")
-            raise FileFormatError(f"connection {a} -> {b} {why}", f"connections[{k}]")
+            raise FileFormatError(f"connection {a} -> {b} {why}{_DECLARE}", f"connections[{k}]")
         if (a, b) in seen:
             raise FileFormatError(f"connection {a} -> {b} is also listed at connections[{seen[(a, b)]}]",
                                   f"connections[{k}]")
@@ -331,6 +353,8 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
     d["connections"] = conns
     if blocks:
         d["blocks"] = blocks
+    if net.is_recurrent or net.recurrence is not None:
+        d["recurrence"] = dataclasses.asdict(net.recurrence_settings())
     d["training"] = _training_dict(project.training)
     d["dataset"] = None if project.dataset is None else _dataset_dict(project.dataset, base_dir)
     d["history"] = _history_dict(project.history) if project.history else None

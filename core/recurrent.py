@@ -124,18 +124,25 @@ class RecurrentEngine:
 
     # ----------------------------------------------------------------- activations
     def activate(self, u: Array, groups=None) -> Array:
-        """f of the non-input columns of ``u`` (batch, N), as a (batch, N − n_in) array."""
+        """f of the non-input columns of ``u`` (batch, N), as a (batch, N − n_in) array; with
+        ``groups`` (one layer's, see ``layer_groups``) only that layer's columns."""
         groups = self.groups if groups is None else groups
-        out = np.empty((u.shape[0], sum(len(idx) for _, idx in groups)))
-        base = groups[0][1][0] if len(groups) == 1 else min(int(idx[0]) for _, idx in groups)
-        for act, idx in groups:
+        if len(groups) == 1:  # one activation over a contiguous span: no scatter
+            act, idx, span = groups[0]
+            return act.f(u[:, span])
+        out = np.empty((u.shape[0], sum(len(idx) for _, idx, _ in groups)))
+        base = min(int(idx[0]) for _, idx, _ in groups)
+        for act, idx, _ in groups:
             out[:, idx - base] = act.f(u[:, idx])
         return out
 
     def derivative(self, u: Array, o: Array) -> Array:
         """f′ of the non-input columns, given their net input ``u`` (batch, N) and output ``o``."""
+        if len(self.groups) == 1:
+            act, _, span = self.groups[0]
+            return act.df(u[:, span], o)
         d = np.empty_like(o)
-        for act, idx in self.groups:
+        for act, idx, _ in self.groups:
             d[:, idx - self.n_in] = act.df(u[:, idx], o[:, idx - self.n_in])
         return d
 
@@ -169,9 +176,10 @@ class RecurrentEngine:
                     break
         return Relaxation(s, changes, converged, history)
 
-    def output_error(self, s: Array, u: Array, t: Array) -> tuple[Array, Array]:
-        """(e, f′(u)) over the non-input columns: e = ∂E/∂u through the outputs' own activation."""
-        o = self.activate(u)
+    def output_error(self, s: Array, u: Array, t: Array, o: Array | None = None) -> tuple[Array, Array]:
+        """(e, f′(u)) over the non-input columns: e = ∂E/∂u through the outputs' own activation.
+        ``o`` = f(u) when the caller has it (a time step's states are exactly f(u))."""
+        o = self.activate(u) if o is None else o
         d = self.derivative(u, o)
         e = np.zeros_like(o)
         out = s[:, self.out_slice]
@@ -238,7 +246,8 @@ class RecurrentEngine:
         return self.settle(x)
 
 
-def _groups(names: list[str], base: int) -> list[tuple[Activation, NDArray[np.intp]]]:
-    """(activation, absolute column indexes) for each activation among ``names`` (columns from ``base``)."""
-    return [(get_activation(u), base + np.array([k for k, nm in enumerate(names) if nm == u], dtype=np.intp))
-            for u in sorted(set(names))]
+def _groups(names: list[str], base: int) -> list[tuple[Activation, NDArray[np.intp], slice]]:
+    """(activation, absolute column indexes, their span) for each activation among ``names``
+    (columns from ``base``); the span is only used when there is one group."""
+    return [(get_activation(u), base + np.array([k for k, nm in enumerate(names) if nm == u], dtype=np.intp),
+             slice(base, base + len(names))) for u in sorted(set(names))]
