@@ -133,3 +133,14 @@ def test_elman_network_predicts_the_vowels():
     assert (out[cons].argmax(1) == y[cons].argmax(1)).all()
     in_word = x[:, 4:].any(axis=1) & y[:, 3:].any(axis=1)  # i → i, u → u: the network counts
     assert (out[in_word].argmax(1) == y[in_word].argmax(1)).mean() > 0.95
+
+
+def test_exports_refuse_or_keep_recurrent_connections(tmp_path):
+    from core.export import ExportError, export
+    from core.snns import import_snns
+    p = load_project(example("self-loop-attractor").path)
+    with pytest.raises(ExportError, match="--to torch writes feed-forward networks; this one has recurrent"):
+        export(p, "torch", tmp_path / "m.py")
+    out = export(p, "snns", tmp_path / "a.net")
+    back, notes = import_snns(out)
+    assert back.network.weight(1, 0, 1, 0) == p.network.weight(1, 0, 1, 0) and "recurrent links" in notes[0]
