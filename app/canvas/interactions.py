@@ -73,7 +73,8 @@ class SelectInteraction(Interaction):
 
 
 class NewLinkInteraction(Interaction):
-    hint = "Release on a neuron in a later layer to connect · Esc cancels"
+    hint = ("Release on a neuron to connect (an earlier layer, the same layer or back on itself: "
+            "a recurrent connection) · Esc cancels")
 
     def __init__(self, scene: "NetworkScene", source: NeuronItem) -> None:
         super().__init__(scene)
@@ -85,6 +86,7 @@ class NewLinkInteraction(Interaction):
         self.line.setZValue(100)
         scene.addItem(self.line)
         self.target: NeuronItem | None = None
+        self.left_source = False  # released back on its own neuron after leaving it: a self-loop
 
     def _set_target(self, item: NeuronItem | None) -> None:
         if item is self.target:
@@ -103,7 +105,10 @@ class NewLinkInteraction(Interaction):
         line = self.line.line()
         self.line.setLine(QLineF(line.p1(), event.scenePos()))
         target = self.scene.neuron_at(event.scenePos())
-        self._set_target(target if target is not None and target.key != self.source_key else None)
+        if target is None or target.key != self.source_key:
+            self.left_source = True
+        self._set_target(target if target is not None and (target.key != self.source_key or self.left_source)
+                         else None)
         return True
 
     def mouse_press(self, event: QGraphicsSceneMouseEvent) -> bool:
@@ -112,7 +117,7 @@ class NewLinkInteraction(Interaction):
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
         target = self.scene.neuron_at(event.scenePos())
         self._finish()
-        if target is None or target.key == self.source_key:
+        if target is None or (target.key == self.source_key and not self.left_source):
             self.scene.status_message.emit("No connection drawn: release the drag on a neuron")
         else:
             self.scene.request_connection(self.source_key, target.key)

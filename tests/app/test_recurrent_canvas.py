@@ -1,0 +1,73 @@
+"""Recurrent connections drawn on the canvas: backward, sideways and self connections are arcs
+and loops that leave the forward connections visible."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from app.canvas.items import ConnectionItem
+from app.canvas.recurrent_edges import RecurrentBatchItem, RecurrentConnectionItem
+from core.network import Network
+from core.project import Project
+from tests.app.test_canvas import blank, centre, drag, port  # noqa: F401 (blank is a fixture)
+
+
+def _distance_to_segment(p: QPointF, a: QPointF, b: QPointF) -> float:
+    ab, ap = b - a, p - a
+    t = max(0.0, min(1.0, QPointF.dotProduct(ap, ab) / QPointF.dotProduct(ab, ab)))
+    q = a + ab * t
+    return math.hypot(p.x() - q.x(), p.y() - q.y())
+
+
+def test_drawing_backward_sideways_and_self_connections(blank):
+    w, net = blank, blank.document.network
+    drag(w, port(w, 1, 0), centre(w, 2, 0))  # forward h1 -> o1
+    drag(w, port(w, 2, 0), centre(w, 1, 0))  # backward o1 -> h1, over the same pair
+    drag(w, port(w, 1, 0), centre(w, 1, 1))  # sideways h1 -> h2
+    assert net.num_connections == 3
+    h2 = port(w, 1, 1)
+    item = w.scene.neuron_item(1, 1)
+    vp = w.view.viewport()  # a drag that leaves h2 and comes back onto it: a self-loop
+    a = w.view.mapFromScene(h2)
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, a)
+    for dx, dy in ((30, -20), (90, -70), (40, -30), (0, 0)):
+        QTest.mouseMove(vp, w.view.mapFromScene(item.scenePos() + QPointF(dx, dy)))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, w.view.mapFromScene(item.scenePos()))
+    assert net.has_connection(2, 0, 1, 0) and net.has_connection(1, 0, 1, 1) and net.has_connection(1, 1, 1, 1)
+    assert net.is_recurrent
+    arcs = {i.key: i for i in w.scene.items() if isinstance(i, RecurrentConnectionItem)}
+    assert set(arcs) == {(2, 0, 1, 0), (1, 0, 1, 1), (1, 1, 1, 1)}
+    forward = next(i for i in w.scene.items() if type(i) is ConnectionItem and i.key == (1, 0, 2, 0))
+    back = arcs[(2, 0, 1, 0)]
+    mid = back.path.pointAtPercent(0.5)
+    assert _distance_to_segment(mid, forward.line.p1(), forward.line.p2()) > 20  # never on top of it
+    side = arcs[(1, 0, 1, 1)]
+    h1c, h2c = centre(w, 1, 0), centre(w, 1, 1)
+    assert _distance_to_segment(side.path.pointAtPercent(0.5), h1c, h2c) > 20  # not through the layer
+    loop = arcs[(1, 1, 1, 1)].path
+    assert loop.boundingRect().bottom() < h2c.y() and loop.boundingRect().top() < h2c.y() - 2 * item.radius
+
+
+def test_a_pair_of_opposite_sideways_connections_bow_to_opposite_sides(blank):
+    w, net = blank, blank.document.network
+    w.editor.connect(1, 0, 1, 1)
+    w.editor.connect(1, 1, 1, 0)
+    arcs = {i.key: i for i in w.scene.items() if isinstance(i, RecurrentConnectionItem)}
+    x = centre(w, 1, 0).x()
+    assert arcs[(1, 0, 1, 1)].path.pointAtPercent(0.5).x() > x + 15
+    assert arcs[(1, 1, 1, 0)].path.pointAtPercent(0.5).x() < x - 15
+
+
+def test_large_networks_draw_recurrent_blocks_as_arc_batches(window, qtbot):
+    net = Network.dense([20, 60, 10])
+    net.connect_fully(1, 1, np.full((60, 60), 0.01))
+    window.document.replace_project(Project(net))
+    qtbot.wait(10)
+    batch = window.scene.batches[(1, 1)]
+    assert isinstance(batch, RecurrentBatchItem) and batch.n_total == 3600
+    fwd = window.scene.batches[(0, 1)]
+    assert batch.boundingRect().contains(fwd.boundingRect().center())
+    window.grab()  # paints every item once
