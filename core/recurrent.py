@@ -251,3 +251,22 @@ def _groups(names: list[str], base: int) -> list[tuple[Activation, NDArray[np.in
     (columns from ``base``); the span is only used when there is one group."""
     return [(get_activation(u), base + np.array([k for k, nm in enumerate(names) if nm == u], dtype=np.intp),
              slice(base, base + len(names))) for u in sorted(set(names))]
+
+
+def layer_pass(net: Network, x: Array):
+    """What a view of one pass shows (core.engine.Pass: net inputs and outputs per layer) for a
+    recurrent network: the fixed point (settle), or the first time step from rest (sequence).
+    Raises NotSettledError (a ValueError) when the network does not settle."""
+    from .engine import Pass
+    eng = RecurrentEngine(net)
+    x = np.asarray(x, dtype=np.float64).reshape(-1, eng.n_in)
+    if eng.settings.mode == "sequence":
+        from .bptt import step
+        s, u = step(eng, x, np.zeros((x.shape[0], eng.n)))
+    else:
+        r = eng.forward(x)
+        if not r.converged:
+            raise NotSettledError(not_settled_message("forward", r, eng.settings))
+        s, u = r.values, eng.net_input(r.values)
+    spans = [slice(lo, hi) for lo, hi in zip(eng.offsets, eng.offsets[1:])]
+    return Pass([x] + [u[:, sp] for sp in spans[1:]], [s[:, sp] for sp in spans])

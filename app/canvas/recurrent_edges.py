@@ -4,7 +4,7 @@ A straight line from a later layer back to an earlier one would lie on top of th
 connections between them, and a sideways line would run through the neurons between its ends.
 So a recurrent connection bows out to the left of its direction of travel (a backward arc below
 the layers, a downward sideways arc to the right of its layer, an upward one to the left: the two
-directions of a pair never coincide), and a self connection is a loop above its neuron. Each ends
+directions of a pair never coincide), and a self connection is a loop to its neuron's upper right. Each ends
 in an arrowhead, since an arc's direction is not otherwise visible.
 """
 from __future__ import annotations
@@ -20,7 +20,10 @@ from .. import style
 from .edges import EdgeBatchItem
 from .items import ConnectionItem
 
-LOOP_REACH = 2.4  # a self-loop rises this many neuron radii above the neuron's centre
+# A self-loop leaves up and to the right: clear of the layer's title above, the bias below and
+# the connection port on the right. Its control points lie this many radii from the centre.
+LOOP_AXIS = -50.0  # degrees from +x, y pointing down
+LOOP_REACH = 3.4
 BULGE = 0.22  # an arc's height as a fraction of the distance it spans
 BULGE_MIN = 22.0
 
@@ -30,11 +33,8 @@ def arc(p1: QPointF, r1: float, p2: QPointF, r2: float) -> tuple[QPainterPath, Q
     direction of arrival as a unit vector)."""
     if (p2 - p1).manhattanLength() < 1e-6:  # a self connection
         r = max(r1, 6.0)
-        a0, a1 = math.radians(-115), math.radians(-65)
-        start = p1 + QPointF(math.cos(a0), math.sin(a0)) * r
-        tip = p1 + QPointF(math.cos(a1), math.sin(a1)) * r
-        c1 = p1 + QPointF(-1.5 * r, -LOOP_REACH * r * 1.25)
-        c2 = p1 + QPointF(1.5 * r, -LOOP_REACH * r * 1.25)
+        start, tip = p1 + _polar(LOOP_AXIS - 32, r), p1 + _polar(LOOP_AXIS + 32, r)
+        c1, c2 = p1 + _polar(LOOP_AXIS - 38, LOOP_REACH * r), p1 + _polar(LOOP_AXIS + 38, LOOP_REACH * r)
         path = QPainterPath(start)
         path.cubicTo(c1, c2, tip)
         return path, tip, _unit(tip - c2)
@@ -47,6 +47,11 @@ def arc(p1: QPointF, r1: float, p2: QPointF, r2: float) -> tuple[QPainterPath, Q
     path = QPainterPath(start)
     path.quadTo(ctrl, tip)
     return path, tip, _unit(tip - ctrl)
+
+
+def _polar(degrees: float, radius: float) -> QPointF:
+    a = math.radians(degrees)
+    return QPointF(math.cos(a), math.sin(a)) * radius
 
 
 def _unit(v: QPointF) -> QPointF:

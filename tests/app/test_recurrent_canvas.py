@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -48,7 +49,9 @@ def test_drawing_backward_sideways_and_self_connections(blank):
     h1c, h2c = centre(w, 1, 0), centre(w, 1, 1)
     assert _distance_to_segment(side.path.pointAtPercent(0.5), h1c, h2c) > 20  # not through the layer
     loop = arcs[(1, 1, 1, 1)].path
-    assert loop.boundingRect().bottom() < h2c.y() and loop.boundingRect().top() < h2c.y() - 2 * item.radius
+    far = loop.pointAtPercent(0.5)  # up and to the right: clear of the title, the bias and the port
+    assert far.x() > h2c.x() and far.y() < h2c.y() and math.hypot(far.x() - h2c.x(), far.y() - h2c.y()) > 2 * item.radius
+    assert loop.boundingRect().bottom() < h2c.y() + 0.2 * item.radius
 
 
 def test_a_pair_of_opposite_sideways_connections_bow_to_opposite_sides(blank):
@@ -71,3 +74,25 @@ def test_large_networks_draw_recurrent_blocks_as_arc_batches(window, qtbot):
     fwd = window.scene.batches[(0, 1)]
     assert batch.boundingRect().contains(fwd.boundingRect().center())
     window.grab()  # paints every item once
+
+
+def test_probe_shows_the_fixed_point_and_training_runs_in_the_thread(qtbot, window):
+    from core.fileio import load_project
+    from core.recurrent import RecurrentEngine
+    from core.resources import example
+    from tests.app.test_training import load
+    f = load(window, load_project(example("self-loop-attractor").path))
+    f.docks["probe"].show()
+    f.docks["probe"].raise_()
+    f.probe.set_inputs([0.3])
+    expected = RecurrentEngine(window.document.network).settle([[0.3]])[0, 0]
+    assert f.probe.output_values()[0] == pytest.approx(expected, rel=1e-5)
+    from app.training.controller import IDLE
+    from tests.app.test_training import wait_state
+    c = f.controller
+    w_before = window.document.network.weight(1, 0, 1, 0)
+    assert c.start()
+    wait_state(qtbot, c, IDLE, timeout=30000)  # the example's 300 epochs, in the worker thread
+    net = window.document.network
+    assert net.weight(1, 0, 1, 0) > 1.0 > w_before  # the self-loop learned its attractor
+    assert window.document.project.history[-1].loss < 0.01

@@ -224,3 +224,17 @@ def test_remove_and_restore_neuron_with_a_sideways_block():
     net.restore_neuron(1, 2, saved)
     after = net.get_parameters()
     assert all(np.array_equal(before[0][k], after[0][k]) for k in before[0])
+
+
+def test_layer_pass_is_the_fixed_point_per_layer():
+    from core.recurrent import layer_pass
+    net = random_recurrent(2)
+    x = data(2)[0]
+    p = layer_pass(net, x)
+    eng = RecurrentEngine(net)
+    s = eng.forward(x).values
+    assert np.array_equal(np.hstack(p.outs), s)
+    assert np.allclose(np.hstack(p.nets[1:]), eng.net_input(s)[:, eng.n_in:], atol=0)
+    net.recurrence = Recurrence("sequence")
+    first = layer_pass(net, x)
+    assert np.array_equal(np.hstack(first.outs), bptt.step(RecurrentEngine(net), x, np.zeros((5, eng.n)))[0])
