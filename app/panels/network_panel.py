@@ -11,6 +11,7 @@ from ..canvas.scene import NetworkScene
 from ..document import Document
 from ..editor import Editor
 from .inspector import activation_combo
+from .recurrence_panel import RecurrencePanel
 
 COLUMNS = ["Layer", "Neurons", "Activation", "Incoming"]
 
@@ -44,6 +45,8 @@ class NetworkPanel(QWidget):
                 button.clicked.connect(action.trigger)
                 grid.addWidget(button, n // 2, n % 2)
         layout.addLayout(grid)
+        self.recurrence = RecurrencePanel(document, editor)
+        layout.addWidget(self.recurrence)
         self._syncing = False
         self.table.itemSelectionChanged.connect(self._on_row_selected)
         document.structure_changed.connect(self.refresh)

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from app.canvas.items import ConnectionItem
 from app.canvas.recurrent_edges import RecurrentBatchItem, RecurrentConnectionItem
+from app.panels.recurrence_panel import RecurrencePanel
 from core.network import Network
 from core.project import Project
 from tests.app.test_canvas import blank, centre, drag, port  # noqa: F401 (blank is a fixture)
@@ -96,3 +97,22 @@ def test_probe_shows_the_fixed_point_and_training_runs_in_the_thread(qtbot, wind
     net = window.document.network
     assert net.weight(1, 0, 1, 0) > 1.0 > w_before  # the self-loop learned its attractor
     assert window.document.project.history[-1].loss < 0.01
+
+
+def test_recurrence_settings_panel_edits_through_undo(qtbot, window):
+    from core.fileio import load_project
+    from core.resources import example
+    window.document.replace_project(Project(Network.dense([2, 2, 1])))
+    panel = window.findChild(RecurrencePanel)
+    assert panel is not None and panel.isHidden()  # a feed-forward network has no such settings
+    window.document.replace_project(load_project(example("self-loop-attractor").path))
+    assert not panel.isHidden() and panel.max_iterations.value() == 2000
+    panel.rate.setValue(0.5)
+    panel.rate.editingFinished.emit()
+    net = window.document.network
+    assert net.recurrence.rate == 0.5 and net.recurrence.max_iterations == 2000
+    panel.threshold.setText("abc")
+    panel.threshold.editingFinished.emit()
+    assert net.recurrence.threshold == 1e-6 and panel.threshold.text() == "1e-06"
+    window.document.undo()
+    assert net.recurrence.rate == 1.0 and panel.rate.value() == 1.0
