@@ -15,6 +15,7 @@ from .dock import TrainingPanel
 from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
 from .loss_plot import LossPlot
 from .probe import PredictionProbe
+from .relaxation_view import RelaxationView
 
 ACTIONS = [  # key, text, shortcut, tip
     ("start", "&Start", "F5", "Train from the current weights for the configured number of epochs"),
@@ -71,6 +72,11 @@ class TrainingFeature(QObject):
         self._add_dock("probe", "Prediction probe", scrollable(self.probe), Qt.RightDockWidgetArea)
         if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
             window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
+            self.docks["map"].raise_()
+        self.relaxation = RelaxationView(doc, scene.set_glow if scene is not None else None)
+        self._add_dock("relaxation", "Relaxation", scrollable(self.relaxation), Qt.RightDockWidgetArea)
+        if hasattr(window, "tabifyDockWidget") and "probe" in self.docks:
+            window.tabifyDockWidget(self.docks["probe"], self.docks["relaxation"])
             self.docks["map"].raise_()
 
         menu = getattr(window, "train_menu", None)
@@ -180,7 +186,9 @@ class TrainingFeature(QObject):
     @Slot()
     def _raise_useful_tab(self) -> None:
         """The input-plane map needs two inputs; otherwise show the probe in its place."""
-        if "map" in self.docks and "probe" in self.docks:
+        if self.document.network.is_recurrent and "relaxation" in self.docks:
+            self.docks["relaxation"].raise_()
+        elif "map" in self.docks and "probe" in self.docks:
             two = self.document.network.n_inputs == 2
             self.docks["map" if two else "probe"].raise_()
 

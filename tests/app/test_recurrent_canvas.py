@@ -116,3 +116,32 @@ def test_recurrence_settings_panel_edits_through_undo(qtbot, window):
     assert net.recurrence.threshold == 1e-6 and panel.threshold.text() == "1e-06"
     window.document.undo()
     assert net.recurrence.rate == 1.0 and panel.rate.value() == 1.0
+
+
+def test_relaxation_dock_plays_the_settling_on_the_canvas(qtbot, window):
+    from core.fileio import load_project
+    from core.resources import example
+    from core.recurrent import RecurrentEngine
+    f = window.training
+    window.document.replace_project(load_project(example("self-loop-attractor").path))
+    view = f.relaxation
+    qtbot.waitUntil(view.isVisible)  # raised for a recurrent network
+    assert view.trace is not None
+    x = window.document.project.dataset.inputs()[:1]
+    fwd = RecurrentEngine(window.document.network).forward(x)
+    xs, ys = view.curve_f.getData()
+    assert len(xs) == fwd.iterations and np.allclose(10 ** ys, fwd.changes)  # log-scale plot
+    assert len(view.curve_b.getData()[0]) == len(view.trace.backward)
+    view.show_frame(len(view.trace.forward) - 1)  # the settled forward state
+    glow = window.scene.neuron_item(1, 0).glow
+    assert glow == pytest.approx(abs(fwd.values[0, 1]), rel=1e-9)
+    view.show_frame(len(view.frames) - 1)  # the last backward iteration: |δ| scaled to the largest
+    assert window.scene.neuron_item(1, 0).glow == pytest.approx(1.0)
+    assert "backward iteration" in view.status.text()
+    view.toggle_play()
+    assert view.play_button.text() == "Stop"
+    qtbot.waitUntil(lambda: view.play_button.text() == "Play", timeout=20000)
+    assert window.scene.neuron_item(1, 0).glow is None  # the canvas is left as it was
+    window.document.replace_project(Project(Network.dense([2, 2, 1])))
+    view.refresh()
+    assert "feed-forward" in view.note.text()
