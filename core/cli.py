@@ -216,10 +216,16 @@ def cmd_train(a: argparse.Namespace) -> int:
         project.history.pop()
         print(report.stop_reason, file=sys.stderr)
     project.training = cfg
-    loss, acc = evaluate(project.network, x, y)
+    try:
+        loss, acc = evaluate(project.network, x, y)
+    except ValueError as e:  # a recurrent network that does not settle even with its starting weights
+        raise CliError(f"{a.file}: {e}") from None
     print(f"final loss {loss:.6g}" + (f"  accuracy {acc:.1%}" if acc is not None else ""))
     if report is not None and report.stop_reason and not report.diverged:
         print(f"stopped: {report.stop_reason}")
+    if report is not None and report.relaxation is not None:
+        print(f"relaxation (last epoch): up to {report.relaxation[0]} forward and {report.relaxation[1]} "
+              f"backward iterations per batch")
     try:
         save_project(project, out_path)
     except OSError as e:

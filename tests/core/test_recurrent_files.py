@@ -96,6 +96,7 @@ def test_cli_trace_prints_each_iteration_and_train_writes_a_recurrent_file(tmp_p
     r = cli("train", example("self-loop-attractor").path, "--epochs", "5", "-o", out)
     assert r.returncode == 0, r.stderr
     assert load_project(out).network.is_recurrent
+    assert "relaxation (last epoch): up to" in r.stdout
     r = cli("predict", example("elman-grammar").path)
     assert r.returncode == 0 and len(r.stdout.splitlines()) > 100
 
