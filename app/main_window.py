@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
+        from app.classroom import install_classroom
+        install_classroom(self)
         self._default_layout()
         self._restore_settings()  # after every dock exists, training's included
 

@@ -57,10 +57,22 @@ def value_font(size: float = 9.0, bold: bool = False) -> QFont:
     return f
 
 
-def format_value(v: float) -> str:
-    """Short text written on the canvas (the Inspector shows six decimals)."""
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000 or abs(v) < 0.001:
-        return f"{v:.2e}"
-    return f"{v:.3f}".rstrip("0").rstrip(".")
+DIGITS = 4  # significant digits of values on the canvas: the step-through's precision setting
+
+
+def set_digits(digits: int) -> None:
+    """Precision of every value the canvas writes (3–9 significant digits)."""
+    global DIGITS
+    DIGITS = int(min(9, max(3, digits)))
+
+
+def zoom_digits(zoom: float = 1.0) -> int:
+    """More digits when zoomed in: one more at 1.5× and each doubling after it, up to three."""
+    extra = 0 if zoom < 1.5 else 1 if zoom < 3 else 2 if zoom < 6 else 3
+    return DIGITS + extra
+
+
+def format_value(v: float, zoom: float = 1.0) -> str:
+    """Text written on the canvas, to the precision setting (more when zoomed in)."""
+    from core.explain import format_number
+    return format_number(float(v), zoom_digits(zoom))

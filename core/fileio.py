@@ -102,7 +102,8 @@ def project_from_dict(d: Any, base_dir: str | os.PathLike | None = None) -> Proj
     training = _training(FILE.get(d, "training"))
     dataset = _dataset(FILE.get(d, "dataset"), net, base_dir)
     history = _history(FILE.get(d, "history"))
-    return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"))
+    return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"),
+                   FILE.get(d, "display_digits"))
 
 
 def _network(d: dict) -> Network:
@@ -144,12 +145,23 @@ def _network(d: dict) -> Network:
         blocks[_block_key(bd, k, layers, origin, recurrence is not None)] = _block(bd, k, layers)
         origin[(bd["from_layer"], bd["to_layer"])] = k
     _connections(d.get("connections", []), layers, where, blocks, origin, recurrence is not None)
-    net = Network(layers, blocks, d["loss"], recurrence)
+    net = Network(layers, blocks, d["loss"], fixed_biases=FILE.get(d, "fixed_biases"), recurrence=recurrence)
+    _labels(net, d)
     try:
         net.validate()
     except ValueError as e:  # a backstop: the checks above should already have named the place
         raise FileFormatError(str(e), "layers") from None
     return net
+
+
+def _labels(net: Network, d: dict) -> None:
+    for ld in d["layers"]:
+        for nd in ld["neurons"]:
+            if nd.get("bias_label") is not None:
+                net.bias_labels[nd["name"]] = nd["bias_label"]
+    for c in d.get("connections", []):
+        if c.get("label") is not None:
+            net.connection_labels[(c["from"], c["to"])] = c["label"]
 
 
 def _recurrence(rd: dict | None) -> Recurrence | None:
@@ -340,16 +352,23 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
         raise ValueError(f"cannot save this network: {e}") from None
     d: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
                          "title": project.title, "description": project.description, "loss": net.loss,
-                         "layers": [_layer_dict(li, layer) for li, layer in enumerate(net.layers)]}
+                         "layers": [_layer_dict(li, layer, net.bias_labels)
+                                    for li, layer in enumerate(net.layers)]}
     conns, blocks = [], []
+    labels = net.connection_labels
     for (ls, ld), blk in sorted(net.blocks.items()):
         count = blk.count
-        if count > BLOCK_MIN_CONNECTIONS and 2 * count >= blk.mask.size:
+        src, dst = net.layers[ls].names, net.layers[ld].names
+        # a labelled connection is written by name (a matrix has no place for its label)
+        labelled = bool(labels) and any((a, b) in labels for a in src for b in dst)
+        if count > BLOCK_MIN_CONNECTIONS and 2 * count >= blk.mask.size and not labelled:
             blocks.append({"from_layer": ls, "to_layer": ld, "weights": _matrix(blk)})
             continue
-        src, dst = net.layers[ls].names, net.layers[ld].names
         for i, j in zip(*np.nonzero(blk.mask)):
-            conns.append({"from": src[i], "to": dst[j], "weight": float(blk.weight[i, j])})
+            c = {"from": src[i], "to": dst[j], "weight": float(blk.weight[i, j])}
+            if (src[i], dst[j]) in labels:
+                c["label"] = labels[(src[i], dst[j])]
+            conns.append(c)
     d["connections"] = conns
     if blocks:
         d["blocks"] = blocks
@@ -358,10 +377,14 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
     d["training"] = _training_dict(project.training)
     d["dataset"] = None if project.dataset is None else _dataset_dict(project.dataset, base_dir)
     d["history"] = _history_dict(project.history) if project.history else None
+    if net.fixed_biases:
+        d["fixed_biases"] = True
+    if project.display_digits is not None:
+        d["display_digits"] = int(project.display_digits)
     return d
 
 
-def _layer_dict(li: int, layer: Layer) -> dict:
+def _layer_dict(li: int, layer: Layer, bias_labels: dict[str, str]) -> dict:
     neurons = []
     for k, name in enumerate(layer.names):
         nd: dict[str, Any] = {"name": name}
@@ -372,6 +395,8 @@ def _layer_dict(li: int, layer: Layer) -> dict:
             nd["activation"] = layer.overrides[k]
         if layer.positions[k] is not None:
             nd["position"] = [float(layer.positions[k][0]), float(layer.positions[k][1])]
+        if li and name in bias_labels:
+            nd["bias_label"] = bias_labels[name]
         neurons.append(nd)
     return {"activation": layer.activation, "neurons": neurons}
 

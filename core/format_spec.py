@@ -339,6 +339,8 @@ class Obj(Spec):
 # ------------------------------------------------------------------------------ the format
 NAME = Str(min_length=1, max_length=64, forbidden=" \t\n\r", description="a neuron name, unique in the file")
 ACTIVATION = Str(enum=list(ACTIVATIONS), what="activation")
+LABEL = Str(min_length=1, max_length=32, description="a label as a textbook writes it (w5, b1, θ4); "
+                                                     "labels need not be unique")
 
 
 def _defaults(cls: type) -> dict[str, Any]:
@@ -355,6 +357,8 @@ NEURON = Obj({
                         description="this neuron's own activation; null = the layer's"),
     "position": Field(Nullable(Numbers(length=2)), default=None,
                       description="[x, y] canvas position in scene units; null = automatic layout"),
+    "bias_label": Field(Nullable(LABEL), default=None,
+                        description="(since version 3) the bias's own label, e.g. b1; null = none"),
 })
 
 LAYER = Obj({
@@ -369,6 +373,8 @@ CONNECTION = Obj({
     "to": Field(NAME, required=True, description="target neuron (later layer; any layer but the input "
                                                  "layer in a network that declares \"recurrence\")"),
     "weight": Field(Num(), required=True),
+    "label": Field(Nullable(LABEL), default=None,
+                   description="(since version 3) the connection's own label, e.g. w5; null = none"),
 })
 
 BLOCK = Obj({
@@ -474,6 +480,11 @@ FILE = Obj({
     "training": Field(TRAINING, default={}),
     "dataset": Field(Nullable(DATASET), default=None),
     "history": Field(Nullable(HISTORY), default=None),
+    "fixed_biases": Field(Bool(), default=False,
+                          description="(since version 3) training keeps every bias at its value"),
+    "display_digits": Field(Nullable(Int(minimum=3, maximum=9)), default=None,
+                            description="(since version 3) significant digits the step-through "
+                                        "shows by default; null = the program's default"),
     "recurrence": Field(Nullable(RECURRENCE), default=None,
                         description="(since version 3) declares a recurrent network: connections may "
                                     "then run backward, sideways or from a neuron to itself; null = "

@@ -4,6 +4,9 @@ Connections between a pair of layers (earlier -> later, adjacent or skipping) ar
 dense weight matrix plus a 0/1 mask per pair, so a drawn graph with missing links or skip
 connections is already in the shape the engine computes with. Weights where the mask is 0 are 0.
 Neurons are addressed by (layer index, neuron index); names are unique labels for people and files.
+Connections and biases may carry labels of their own (w1…w8, b1, θ4, as a textbook names them),
+keyed by neuron names so they follow inserts and removals; several biases may share a label.
+``fixed_biases`` keeps every bias at its value during training (Mazur's worked example does).
 """
 from __future__ import annotations
 
@@ -67,10 +70,14 @@ class Network:
     """Layers (input first, output last) and the blocks of connections between them."""
 
     def __init__(self, layers: list[Layer], blocks: dict[tuple[int, int], Block] | None = None,
-                 loss: str = "half_sse", recurrence: Recurrence | None = None) -> None:
+                 loss: str = "half_sse", fixed_biases: bool = False,
+                 recurrence: Recurrence | None = None) -> None:
         self.layers = layers
         self.blocks: dict[tuple[int, int], Block] = dict(blocks or {})
         self.loss = loss
+        self.fixed_biases = fixed_biases
+        self.connection_labels: dict[tuple[str, str], str] = {}  # (source, target) -> "w5"
+        self.bias_labels: dict[str, str] = {}  # neuron -> "b1"
         self.recurrence = recurrence  # None: the defaults (see core/recurrence.py)
 
     # ----------------------------------------------------------------- construction
@@ -152,6 +159,32 @@ class Network:
     def activation_of(self, layer: int, index: int) -> str:
         return self.layers[layer].activation_of(index)
 
+    def connection_label(self, ls: int, i: int, ld: int, j: int) -> str | None:
+        """The connection's own label (``w5``), or None when it has none."""
+        return self.connection_labels.get((self.name_of(ls, i), self.name_of(ld, j)))
+
+    def bias_label(self, layer: int, index: int) -> str | None:
+        return self.bias_labels.get(self.name_of(layer, index))
+
+    def set_connection_label(self, ls: int, i: int, ld: int, j: int, label: str | None) -> None:
+        key = (self.name_of(ls, i), self.name_of(ld, j))
+        self._set_label(self.connection_labels, key, label)
+
+    def set_bias_label(self, layer: int, index: int, label: str | None) -> None:
+        if layer == 0:
+            raise ValueError("input neurons have no bias")
+        self._set_label(self.bias_labels, self.name_of(layer, index), label)
+
+    @staticmethod
+    def _set_label(table: dict, key, label: str | None) -> None:
+        label = (label or "").strip()
+        if len(label) > 32:
+            raise ValueError(f"{label[:20]!r}…: a label has at most 32 characters")
+        if label:
+            table[key] = label
+        else:
+            table.pop(key, None)
+
     def incoming(self, layer: int) -> list[int]:
         """Source layers with a block into ``layer`` (blocks may be empty)."""
         return sorted(ls for (ls, ld) in self.blocks if ld == layer)
@@ -222,9 +255,14 @@ class Network:
             raise ValueError("a neuron needs a name")
         if any(c in name for c in " \t\n") or "->" in name:
             raise ValueError(f"{name!r}: names may not contain spaces or '->'")
-        if name != self.layers[layer].names[index] and name in self.names():
+        old = self.layers[layer].names[index]
+        if name != old and name in self.names():
             raise ValueError(f"there is already a neuron named {name}")
         self.layers[layer].names[index] = name
+        if old in self.bias_labels:
+            self.bias_labels[name] = self.bias_labels.pop(old)
+        self.connection_labels = {(name if a == old else a, name if b == old else b): v
+                                  for (a, b), v in self.connection_labels.items()}
 
     def set_activation(self, layer: int, activation: str, index: int | None = None) -> None:
         """Set a layer's activation, or one neuron's override (None clears an override)."""

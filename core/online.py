@@ -71,7 +71,8 @@ class OnlineTrainer:
         for u, inc, _, _, df in reversed(self.units[:-self.n_out]):
             self.hidden_back.append((u, outgoing[u], df))
         self.weight_uses = [(slot, src, u) for u, inc, _, _, _ in self.units for src, slot in inc]
-        self.bias_uses = [(b, u) for u, _, b, _, _ in self.units]
+        # fixed biases: no bias update at all (the optimiser's zeroed gradient, on this path)
+        self.bias_uses = [] if opt.fixed_biases else [(b, u) for u, _, b, _, _ in self.units]
         self.grad = None if eng.fused else eng.loss.scalar_grad
         self.velocity = [0.0] * len(self.slots)
         self.slot_index = np.array(self.slots, dtype=np.intp)

@@ -6,6 +6,7 @@
                        w ← w − η m̂ / (√v̂ + ε)   (m̂, v̂ bias-corrected)
 Weight decay adds λ₂ w (L2) and λ₁ sign(w) (L1) to the gradient of weights, never of biases.
 Masked (absent) connections have zero gradient and zero weight, so they stay absent.
+With ``fixed_biases`` the biases' gradient is zeroed before every step, so no optimiser moves them.
 """
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ class Optimizer:
     engine's flat parameter vector: the first ``n_weights`` values are weights, the rest biases."""
 
     def __init__(self, settings: OptimizerSettings, theta: Array, n_weights: int,
-                 weight_mask: Array | None) -> None:
+                 weight_mask: Array | None, fixed_biases: bool = False) -> None:
         self.s = settings
+        self.fixed_biases = fixed_biases
         self.theta = theta
         self.n_weights = n_weights
         self.weight_mask = weight_mask
@@ -65,6 +67,8 @@ class Optimizer:
     def step(self, grad: Array) -> None:
         """Update ``theta`` in place from ``grad`` (same layout; ``grad`` is overwritten)."""
         s, p = self.s, self.theta
+        if self.fixed_biases:
+            grad[self.n_weights:] = 0.0
         if self.folds_lr:
             p -= grad
             return

@@ -29,3 +29,4 @@ class Project:
     history: list[HistoryEntry] = field(default_factory=list)
     title: str = ""
     description: str = ""
+    display_digits: int | None = None  # the step-through's default precision; None = the app's

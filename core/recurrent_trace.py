@@ -16,7 +16,7 @@ import numpy as np
 from . import bptt
 from .network import Network
 from .recurrent import NotSettledError, RecurrentEngine, not_settled_message
-from .trace import NeuronTrace, Trace, WeightTrace
+from .trace import NeuronTrace, Trace, WeightTrace, error_terms
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,17 @@ def recurrent_trace(net: Network, xs, ts, learning_rate: float, sample: int = 0)
         b_changes = [float(np.abs(d).max()) for d in b_rows]
         error_after = _after_sequence(xs, start, k)
     before = float(eng.loss_per_sample(s[:, eng.out_slice], t)[0])
-    neurons, weights = _tables(net, eng, s, u, delta, g, learning_rate)
-    eng.theta[...] -= learning_rate * g
+    neurons, weights = _tables(net, eng, s, u, delta, g, t, learning_rate)
+    step = learning_rate * g
+    if net.fixed_biases:
+        step[eng.n * eng.n:] = 0.0
+    eng.theta[...] -= step
     after = error_after(eng, x, t)
-    names = tuple(net.names())
     return RecurrentTrace(sample, tuple(x[0].tolist()), tuple(t[0].tolist()), float(learning_rate), net.loss,
-                          before, after, tuple(neurons), tuple(weights), st.mode, st.threshold, st.rate, names,
-                          tuple(tuple(r.tolist()) for r in f_rows), tuple(map(float, f_changes)),
-                          tuple(tuple(r.tolist()) for r in b_rows), tuple(map(float, b_changes)))
+                          before, after, tuple(neurons), tuple(weights), net.fixed_biases,
+                          mode=st.mode, threshold=st.threshold, rate=st.rate, names=tuple(net.names()),
+                          forward=tuple(tuple(r.tolist()) for r in f_rows), forward_changes=tuple(map(float, f_changes)),
+                          backward=tuple(tuple(r.tolist()) for r in b_rows), backward_changes=tuple(map(float, b_changes)))
 
 
 def _after_settle(eng: RecurrentEngine, x, t) -> float:
@@ -87,9 +90,17 @@ def _after_sequence(xs, start, k):
     return after
 
 
-def _tables(net: Network, eng: RecurrentEngine, s, u, delta, g, lr: float):
+def _tables(net: Network, eng: RecurrentEngine, s, u, delta, g, t, lr: float):
     n = eng.n
     gw, gb = g[:n * n].reshape(n, n), g[n * n:]
+    keep = 0.0 if net.fixed_biases else lr
+    o = eng.activate(u)
+    f_prime = np.ones(n)
+    f_prime[eng.n_in:] = eng.derivative(u, o)[0]
+    d_out = (delta @ eng.Wf.T)[0]  # ∂E/∂out through the outgoing connections ...
+    d_out[eng.out_slice] += eng.loss.grad(s[:, eng.out_slice], t)[0]  # ... and the error itself
+    terms = error_terms(net.loss, s[0, eng.out_slice], t[0])
+    last = len(net.layers) - 1
     neurons = []
     for li, layer in enumerate(net.layers):
         for k, name in enumerate(layer.names):
@@ -99,12 +110,16 @@ def _tables(net: Network, eng: RecurrentEngine, s, u, delta, g, lr: float):
             neurons.append(NeuronTrace(name, li, k, layer.activation_of(k) if has_bias else "input",
                                        float(s[0, c] if li == 0 else u[0, c]), float(s[0, c]), float(delta[0, c]),
                                        b if has_bias else None, float(gb[c]) if has_bias else None,
-                                       b - lr * float(gb[c]) if has_bias else None))
+                                       b - keep * float(gb[c]) if has_bias else None,
+                                       float(d_out[c]), float(f_prime[c]),
+                                       float(terms[k]) if li == last else None,
+                                       net.bias_label(li, k) if has_bias else None))
     weights = []
+    labels = net.connection_labels
     for ls, i, ld, j, w in net.connections():
         r, c = eng.offsets[ls] + i, eng.offsets[ld] + j
-        weights.append(WeightTrace(net.name_of(ls, i), net.name_of(ld, j), w, float(gw[r, c]),
-                                   w - lr * float(gw[r, c])))
+        src, dst = net.name_of(ls, i), net.name_of(ld, j)
+        weights.append(WeightTrace(src, dst, w, float(gw[r, c]), w - lr * float(gw[r, c]), labels.get((src, dst))))
     return neurons, weights
 
 

@@ -29,7 +29,7 @@ def train_recurrent(net: Network, x: Array, y: Array, config, validation, should
     from .training import EpochDeltas, EpochReport, _stop_reason, correct, is_classification
     eng = RecurrentEngine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask)
+    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
     n = x.shape[0]
     sequence = eng.settings.mode == "sequence"

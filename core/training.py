@@ -131,7 +131,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         return
     eng = Engine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask)
+    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)

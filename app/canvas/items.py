@@ -125,7 +125,7 @@ class NeuronItem(QGraphicsItem):
             painter.setFont(style.value_font(8.5))
             painter.setPen(style.weight_colour(self.bias).darker(130))
             painter.drawText(QRectF(-r - 30, r + 1, 2 * r + 60, 18), Qt.AlignHCenter | Qt.AlignTop,
-                             f"b = {style.format_value(self.bias)}")
+                             f"b = {style.format_value(self.bias, lod)}")
         if self.can_connect and (self.hovered or selected):
             painter.setPen(QPen(style.TEMP_LINK, 1.2))
             painter.setBrush(QColor("#c8e6c9"))
@@ -210,7 +210,7 @@ class ConnectionItem(QGraphicsItem):
         rect = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
         if self.show_values:
             c = self.label_pos()
-            rect = rect.united(QRectF(c.x() - 32, c.y() - 10, 64, 20))
+            rect = rect.united(QRectF(c.x() - 50, c.y() - 10, 100, 20))  # room for 9+ digits
         return rect
 
     def boundingRect(self) -> QRectF:
@@ -236,7 +236,7 @@ class ConnectionItem(QGraphicsItem):
         painter.setPen(pen)
         painter.drawLine(self.line)
         if self.show_values:
-            text = style.format_value(self.weight)
+            text = style.format_value(self.weight, option.levelOfDetailFromTransform(painter.worldTransform()))
             painter.setFont(style.value_font(8.5))
             c = self.label_pos()
             fm = painter.fontMetrics()

@@ -73,6 +73,13 @@ class TrainingController(QObject):
         self.live_interval_ms = int(LIVE_VIEW_SECONDS * 1000)  # raised for costly canvases
         self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._show_live)
+        # Slowed or stepping, the canvas shows forward → backward sweep → new weights: the weights
+        # wait for the δ sweep (this long, set by the feature), and a step commits after it.
+        self.sweep_seconds = 0.0
+        self._pending: tuple | None = None
+        self._pending_timer = QTimer(self, singleShot=True)
+        self._pending_timer.timeout.connect(self._on_sweep_time_up)
+        self.sweep_running = lambda: False  # the feature asks its glow animator
         document.about_to_edit.connect(self._on_about_to_edit)
         document.project_replaced.connect(self._on_project_replaced)
         app = QCoreApplication.instance()
@@ -158,10 +165,12 @@ class TrainingController(QObject):
         """Stop and join the thread, committing what was trained (close hooks, app exit)."""
         if self.running:
             self.stop(wait=True)
+        self.flush_pending()
         return True
 
     # ----------------------------------------------------------------- the run
     def _launch(self, epochs: int, stepping: bool) -> bool:
+        self.flush_pending()
         doc = self.document
         dataset = doc.project.dataset
         if dataset is None:
@@ -280,7 +289,8 @@ class TrainingController(QObject):
             if r.weights is not None:
                 self._last_weights = r.weights
                 if not self._live_timer.isActive():
-                    self._live_timer.start(0 if self.epochs_per_second or self._stepping
+                    slowed = self.epochs_per_second or self._stepping
+                    self._live_timer.start(self._after_sweep_ms() if slowed
                                            else int(self.live_interval_ms * self.live_scale))
                 break
         now = time.perf_counter()
@@ -314,6 +324,34 @@ class TrainingController(QObject):
         self._live_timer.stop()
         self._last_weights = None
         stepping, self._stepping = self._stepping, False
+        if stepping and self.sweep_seconds > 0 and not result.error:
+            self._pending = (result, stepping)
+            self._pending_timer.start(self._after_sweep_ms())
+            return
+        self._finish(result, stepping)
+
+    def _after_sweep_ms(self) -> int:
+        # a few frames after the sweep's last one, so the innermost layer has lit before
+        return int(self.sweep_seconds * 1000) + 100 if self.sweep_seconds > 0 else 0
+
+    @Slot()
+    def _on_sweep_time_up(self) -> None:
+        # a busy event loop can run this before the sweep's last frame: wait for that frame
+        if self.sweep_running():
+            self._pending_timer.start(30)
+        else:
+            self.flush_pending()
+
+    @Slot()
+    def flush_pending(self) -> None:
+        """Commit a finished step now instead of after its sweep (an edit or a new run came)."""
+        self._pending_timer.stop()
+        if self._pending is not None:
+            result, stepping = self._pending
+            self._pending = None
+            self._finish(result, stepping)
+
+    def _finish(self, result: RunResult, stepping: bool) -> None:
         self._commit(result)
         if result.error:
             self._set_state(IDLE)
@@ -362,12 +400,16 @@ class TrainingController(QObject):
     # ----------------------------------------------------------------- document events
     @Slot()
     def _on_about_to_edit(self) -> None:
+        self.flush_pending()
         if self.running:
             self.pause(wait=True)
             self.message.emit("Training paused for the edit; press Resume to continue")
 
     @Slot()
     def _on_project_replaced(self) -> None:
+        if self._pending is not None:
+            self._after = "discard"
+            self.flush_pending()
         if self.running:
             self._after = "discard"
             self._worker.request_stop()

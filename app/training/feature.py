@@ -6,10 +6,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-from core.initializers import initialise
-
 from ..scrolling import scrollable
-from .controller import IDLE, PAUSED, RUNNING, TrainingController
+from .controller import IDLE, PAUSED, RUNNING, TrainingController, params_equal, params_fit
 from .decision_map import DecisionMap
 from .dock import TrainingPanel
 from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
@@ -23,7 +21,8 @@ ACTIONS = [  # key, text, shortcut, tip
     ("resume", "&Resume", "F7", "Carry on from the network as it stands (optimiser state restarts)"),
     ("stop", "S&top", "Shift+F5", "Stop training after the current epoch"),
     ("step", "Step one &epoch", "F10", "Train exactly one epoch and show the backward sweep"),
-    ("reset", "Reset &weights", "Ctrl+Shift+R", "Draw new random weights (seeded) and clear the history"),
+    ("reset", "Reset &weights", "Ctrl+Shift+R",
+     "Bring back the weights the network was opened (or last saved) with; Network ▸ Randomise draws new ones"),
 ]
 
 
@@ -58,6 +57,7 @@ class TrainingFeature(QObject):
         scene = getattr(window, "scene", None)
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
+        self.controller.sweep_running = lambda: self.glow.sweeping
 
         self.docks: dict[str, QDockWidget] = {}
         self.glow_last_report = None
@@ -114,6 +114,9 @@ class TrainingFeature(QObject):
         doc.structure_changed.connect(self.glow.clear)
         doc.project_replaced.connect(self.glow.clear)
         doc.project_replaced.connect(self._raise_useful_tab)
+        doc.project_replaced.connect(self.remember_opened)
+        doc.modified_changed.connect(self.remember_opened)
+        self.remember_opened()
         hovered = getattr(scene, "neuron_hovered", None)
         if hovered is not None:
             hovered.connect(self._on_neuron_hovered)
@@ -164,12 +167,14 @@ class TrainingFeature(QObject):
     @Slot(bool)
     def _on_run_started(self, stepping: bool) -> None:
         eps = self.controller.epochs_per_second
+        # The sweep takes most of the time between two epochs (the speed setting), then the
+        # weights change: forward, backward sweep, update, as a class follows it.
         if stepping:
-            self.glow.set_sweep_seconds(STEP_SWEEP_SECONDS)
-        elif eps:
-            self.glow.set_sweep_seconds(min(STEP_SWEEP_SECONDS, 0.8 / eps))
+            sweep = 0.8 / eps if eps else STEP_SWEEP_SECONDS
         else:
-            self.glow.set_sweep_seconds(0.0)
+            sweep = 0.8 / eps if eps else 0.0
+        self.glow.set_sweep_seconds(sweep)
+        self.controller.sweep_seconds = sweep
         # At full speed the glow repaints the canvas at the pace of the weights (10 per second),
         # not at every 40 ms batch: each canvas repaint holds the worker (measured: XOR's
         # GUI/headless ratio rose from ~0.6 to ~0.7 without the extra repaints).
@@ -231,15 +236,31 @@ class TrainingFeature(QObject):
         self.actions["reset"].setEnabled(True)
 
     @Slot()
+    def remember_opened(self) -> None:
+        """The weights and history of the file as opened or saved: what Reset brings back."""
+        doc = self.document
+        if doc.undo_stack.isClean():
+            self._opened = (doc.network.get_parameters(), list(doc.project.history))
+
+    @Slot()
     def reset_weights(self) -> None:
         c = self.controller
         if c.running:
             c.stop(wait=True)
         elif c.state == PAUSED:
             c.stop()
-        net = self.document.network.copy()
-        initialise(net, "uniform", scale=0.5, seed=self.document.project.training.seed)
-        w, b = net.get_parameters()
-        self.document.set_parameters(w, b, "Reset weights")
-        self.document.clear_history()
+        doc = self.document
+        opened = getattr(self, "_opened", None)
+        if opened is None or not params_fit(doc.network, *opened[0]):
+            self._show_message("The network's layout changed since it was opened; "
+                               "Network ▸ Randomise Weights draws new ones")
+            return
+        (w, b), history = opened
+        if params_equal((w, b), doc.network.get_parameters()):
+            self._show_message("The weights are already those the network was opened with")
+        else:
+            doc.set_parameters(w, b, "Reset weights")
+        doc.clear_history()
+        if history:
+            doc.append_history(list(history))
         self.glow.clear()

@@ -1,9 +1,11 @@
 """Neurons that light up by the magnitude of their δ, sweeping backward as backprop does.
 
 After each reported epoch (or step) the output layer glows first, then each hidden layer in turn
-back towards the input. Glow = mean |δ| over the epoch's samples / the legend's scale, clipped to
-[0, 1]. The scale is a "nice" number (1, 2 or 5 × 10^k) that follows the largest |δ| with
-hysteresis, so a settling network visibly dims instead of being renormalised every epoch.
+back towards the input. With one scale for the whole network, glow = mean |δ| over the epoch's
+samples / the legend's scale, clipped to [0, 1]; the scale is a "nice" number (1, 2 or 5 × 10^k)
+that follows the largest |δ| with hysteresis, so a settling network visibly dims instead of being
+renormalised every epoch. Hidden δ are often ten times smaller than the outputs' and would stay
+dark on that scale, so the default is a scale per layer (or logarithmic); the legend says which.
 """
 from __future__ import annotations
 
@@ -16,7 +18,26 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import QWidget
 
 FRAME_MS = 30
-STEP_SWEEP_SECONDS = 0.9
+STEP_SWEEP_SECONDS = 1.5
+GLOW_MODES = {"network": "one scale for the whole network", "layer": "a scale per layer",
+              "log": "logarithmic, 4 decades"}
+LOG_DECADES = 4.0
+
+
+def glow_values(abs_deltas, mode: str = "layer") -> list[np.ndarray]:
+    """|δ| per layer → glow in [0, 1]. ``network``: divided by the largest |δ| anywhere, so a
+    hidden δ 15× smaller than the outputs' barely shows; ``layer``: each layer by its own largest
+    (every layer's strongest neuron glows fully); ``log``: 0 at 10⁻⁴ of the largest, 1 at it."""
+    arrays = [np.abs(np.asarray(a, dtype=np.float64)) for a in abs_deltas]
+    top = max((float(a.max()) for a in arrays if a.size), default=0.0)
+    if top <= 0 or not math.isfinite(top):
+        return [np.zeros_like(a) for a in arrays]
+    if mode == "network":
+        return [a / top for a in arrays]
+    if mode == "log":
+        with np.errstate(divide="ignore"):
+            return [np.clip((np.log10(a / top) + LOG_DECADES) / LOG_DECADES, 0.0, 1.0) for a in arrays]
+    return [a / a.max() if a.size and a.max() > 0 else np.zeros_like(a) for a in arrays]
 
 
 def nice_ceil(v: float) -> float:
@@ -39,6 +60,7 @@ class GlowAnimator(QObject):
         super().__init__(parent)
         self._set_glow = set_glow
         self.scale = 0.0
+        self.mode = "layer"  # a key of GLOW_MODES
         self.target: list[np.ndarray] | None = None  # the latest report's normalised glow
         self.shown: list[np.ndarray] | None = None
         self.lit_from = 0  # layers >= lit_from show the target, earlier ones are dark
@@ -69,7 +91,10 @@ class GlowAnimator(QObject):
                 self.scale = new
                 self.scale_changed.emit(new)
         out = [np.zeros_like(deltas[0])]
-        out += [np.clip(d / self.scale, 0.0, 1.0) for d in deltas[1:]]
+        if self.mode == "network":
+            out += [np.clip(d / self.scale, 0.0, 1.0) for d in deltas[1:]]
+        else:
+            out += glow_values(deltas[1:], self.mode)
         return out
 
     @Slot(list)
@@ -138,6 +163,7 @@ class GlowLegend(QWidget):
         super().__init__(parent)
         self.colour = QColor(colour)
         self.scale = 0.0
+        self.mode = "layer"
         self.setMinimumHeight(34)
         self.setToolTip("Neurons glow by the mean |δ| (∂E/∂net) of the last epoch; "
                         "the sweep runs backward from the output, as backpropagation does")
@@ -146,6 +172,22 @@ class GlowLegend(QWidget):
     def set_scale(self, scale: float) -> None:
         self.scale = scale
         self.update()
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.setToolTip(f"Neurons glow by the mean |δ| (∂E/∂net) of the last epoch, "
+                        f"{GLOW_MODES[mode]}; the sweep runs backward from the output")
+        self.update()
+
+    def end_labels(self) -> tuple[str, str, str]:
+        """What the legend writes under the ramp's left end, middle and right end."""
+        if self.mode == "layer":
+            return "0", "per layer", "its largest |δ|"
+        if self.mode == "log":
+            return "10⁻⁴·max", "log scale", "largest |δ|"
+        if not self.scale:
+            return "0", "one scale", ""
+        return "0", f"{self.scale / 2:g}", f"≥ {self.scale:g}"
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         p = QPainter(self)
@@ -165,10 +207,8 @@ class GlowLegend(QWidget):
         p.setPen(self.palette().windowText().color())
         p.drawText(QRectF(0, 2, lw, 16), Qt.AlignLeft | Qt.AlignVCenter, label)
         y = bar.bottom() + 2
-        p.drawText(QRectF(bar.left(), y, 40, 14), Qt.AlignLeft | Qt.AlignTop, "0")
-        if self.scale:
-            txt = f"≥ {self.scale:g}"
-            p.drawText(QRectF(bar.right() - 80, y, 80, 14), Qt.AlignRight | Qt.AlignTop, txt)
-            p.drawText(QRectF(bar.left(), y, bar.width(), 14), Qt.AlignHCenter | Qt.AlignTop,
-                       f"{self.scale / 2:g}")
+        left, middle, right = self.end_labels()
+        p.drawText(QRectF(bar.left(), y, 90, 14), Qt.AlignLeft | Qt.AlignTop, left)
+        p.drawText(QRectF(bar.right() - 110, y, 110, 14), Qt.AlignRight | Qt.AlignTop, right)
+        p.drawText(QRectF(bar.left(), y, bar.width(), 14), Qt.AlignHCenter | Qt.AlignTop, middle)
         p.end()

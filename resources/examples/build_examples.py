@@ -38,6 +38,15 @@ def wire(net: Network, weights: dict[tuple[str, str], float], biases: dict[str, 
     return net
 
 
+def label(net: Network, connections: dict[tuple[str, str], str], biases: dict[str, str]) -> Network:
+    """Name connections and biases as the tutorial does (w5, b1, θ4)."""
+    for (a, b), text in connections.items():
+        net.set_connection_label(*net.find(a), *net.find(b), text)
+    for name, text in biases.items():
+        net.set_bias_label(*net.find(name), text)
+    return net
+
+
 def cfg(name: str = "sgd", lr: float = 0.5, batch: int = 1, epochs: int = 1000, seed: int = 0,
         shuffle: bool = True, **kw) -> TrainConfig:
     return TrainConfig(OptimizerSettings(name, lr, **kw), batch_size=batch, shuffle=shuffle, seed=seed,
@@ -49,14 +58,19 @@ def textbook_222() -> Project:
                {("i1", "h1"): 0.15, ("i2", "h1"): 0.20, ("i1", "h2"): 0.25, ("i2", "h2"): 0.30,
                 ("h1", "o1"): 0.40, ("h2", "o1"): 0.45, ("h1", "o2"): 0.50, ("h2", "o2"): 0.55},
                {"h1": 0.35, "h2": 0.35, "o1": 0.60, "o2": 0.60})
+    label(net, {("i1", "h1"): "w1", ("i2", "h1"): "w2", ("i1", "h2"): "w3", ("i2", "h2"): "w4",
+                ("h1", "o1"): "w5", ("h2", "o1"): "w6", ("h1", "o2"): "w7", ("h2", "o2"): "w8"},
+          {"h1": "b1", "h2": "b1", "o1": "b2", "o2": "b2"})
+    net.fixed_biases = True  # Mazur updates the weights only
     data = Dataset([[0.05, 0.10]], [[0.01, 0.99]], ["i1", "i2"], ["o1", "o2"])
     return Project(net, cfg("sgd", 0.5, 1, 10000, shuffle=False), data, [],
                    "Worked example: 2-2-2 network, one training pair",
                    "Matt Mazur's \"A Step by Step Backpropagation Example\" (2015): inputs 0.05 and 0.10, "
                    "targets 0.01 and 0.99, logistic neurons, E = Σ ½ (target − output)², learning rate 0.5, "
                    "one update per example. The first forward pass gives E_total = 0.298371109 and one "
-                   "step gives w5 = 0.35891648. Mazur keeps the biases fixed; this engine also trains them, "
-                   "so after many steps the numbers drift slightly from his.")
+                   "step gives w5 = 0.35891648. Like Mazur, this network keeps its biases b1 and b2 fixed "
+                   "(Train ▸ Keep biases fixed), so its weights after any number of steps are his.",
+                   display_digits=9)
 
 
 def textbook_321() -> Project:
@@ -64,6 +78,8 @@ def textbook_321() -> Project:
                {("x1", "h4"): 0.2, ("x1", "h5"): -0.3, ("x2", "h4"): 0.4, ("x2", "h5"): 0.1,
                 ("x3", "h4"): -0.5, ("x3", "h5"): 0.2, ("h4", "o6"): -0.3, ("h5", "o6"): -0.2},
                {"h4": -0.4, "h5": 0.2, "o6": 0.1})
+    label(net, {(a, b): f"w{a[-1]}{b[-1]}" for a in ("x1", "x2", "x3") for b in ("h4", "h5")}
+          | {("h4", "o6"): "w46", ("h5", "o6"): "w56"}, {"h4": "θ4", "h5": "θ5", "o6": "θ6"})
     data = Dataset([[1.0, 0.0, 1.0]], [[1.0]], ["x1", "x2", "x3"], ["o6"])
     return Project(net, cfg("sgd", 0.9, 1, 1000, shuffle=False), data, [],
                    "Worked example: 3-2-1 network (Han & Kamber)",
@@ -72,7 +88,7 @@ def textbook_321() -> Project:
                    "with class label 1, logistic units, learning rate 0.9. Weights w_ij join unit i to "
                    "unit j, biases are θ4 = −0.4, θ5 = 0.2, θ6 = 0.1. After one update the book gives "
                    "w46 = −0.261, w56 = −0.138 and θ6 = 0.218. (The book's Err_j equals −δ_j here: "
-                   "the engine uses E = ½ (T − O)².)")
+                   "the engine uses E = ½ (T − O)².)", display_digits=3)
 
 
 def one_weight() -> Project:

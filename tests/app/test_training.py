@@ -169,11 +169,18 @@ def test_plot_holds_exactly_the_epochs_trained(qtbot, window):
 
 def test_glow_follows_reports_and_sweeps_backward(qtbot, window):
     f = load(window, xor_project(50))
+    f.glow.mode = "network"  # one scale for the whole network: glow = mean |δ| / legend's scale
     sent = []
     f.glow.glow_changed.connect(sent.append)
+    before = window.document.network.get_parameters()
+    seen_weights = []
+    window.document.parameters_changed.connect(lambda: seen_weights.append(f.glow.sweeping))
     with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
         f.controller.step()
     assert window.document.project.history[-1].epoch == 1
+    # forward, backward sweep, then the weights change: not while the sweep is under way
+    assert seen_weights and not any(seen_weights)
+    assert not params_equal(before, window.document.network.get_parameters())
     qtbot.waitUntil(lambda: not f.glow.sweeping, timeout=5000)
     lit = [[bool(np.any(v > 0)) for v in values] for values in sent if values is not None]
     assert lit[0] == [False, False, True], "the output layer lights first"
@@ -186,18 +193,51 @@ def test_glow_follows_reports_and_sweeps_backward(qtbot, window):
     assert scene_glow is not None and np.allclose(scene_glow[-1], sent[-1][-1])
 
 
-def test_reset_weights_and_step_are_undoable(qtbot, window):
+def test_reset_weights_brings_back_the_opened_weights_and_step_is_undoable(qtbot, window):
     f = load(window, xor_project(50))
     doc = window.document
     before = doc.network.get_parameters()
-    f.actions["reset"].trigger()
-    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "Reset weights"
     with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
         f.actions["step"].trigger()
     assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "Training, epoch 1"
+    assert not params_equal(before, doc.network.get_parameters())
+    f.actions["reset"].trigger()
+    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "Reset weights"
+    assert params_equal(before, doc.network.get_parameters())
+    assert doc.project.history == []
     doc.undo()
+    assert not params_equal(before, doc.network.get_parameters())
     doc.undo()
     assert params_equal(before, doc.network.get_parameters())
+
+
+def test_reset_weights_after_saving_brings_back_the_saved_weights(qtbot, window, tmp_path):
+    f = load(window, xor_project(50))
+    doc = window.document
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        f.actions["step"].trigger()
+    assert window.files._write(tmp_path / "x.bpnet")
+    saved = doc.network.get_parameters()
+    with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+        f.actions["step"].trigger()
+    f.actions["reset"].trigger()
+    assert params_equal(saved, doc.network.get_parameters())
+    assert [h.epoch for h in doc.project.history] == [1]
+
+
+def test_glow_per_layer_lights_small_hidden_deltas(qtbot, window):
+    from app.training.glow import glow_values
+    out = glow_values([np.array([0.13, 0.04]), np.array([0.009, 0.0099])], "layer")
+    assert out[0].max() == 1.0 and out[1].max() == 1.0
+    net = glow_values([np.array([0.13, 0.04]), np.array([0.009, 0.0099])], "network")
+    assert net[1].max() < 0.1
+    log = glow_values([np.array([0.13]), np.array([0.0099]), np.array([1e-9])], "log")
+    assert 0.5 < log[1][0] < 1.0 and log[2][0] == 0.0
+    f = window.training
+    f.legend.set_mode("layer")
+    assert "per layer" in f.legend.end_labels()
+    f.legend.set_mode("log")
+    assert "log" in f.legend.end_labels()[1]
 
 
 def test_slow_speed_paces_epochs(qtbot, window):

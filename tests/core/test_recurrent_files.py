@@ -84,6 +84,12 @@ def test_trace_rows_are_the_relaxation_and_match_the_engine():
     r, c = eng.offsets[1] + 1, eng.offsets[1] + 0
     assert w.grad == g[r * eng.n + c] and w.new == pytest.approx(w.weight - 0.5 * w.grad, abs=0)
     assert tr.error_after < tr.error_before
+    for nt in tr.neurons[3:]:  # the chain rule at the fixed point: δ = ∂E/∂out · f′(net)
+        assert nt.delta == pytest.approx(nt.dE_dout * nt.derivative, rel=1e-9, abs=1e-15)
+    assert sum(nt.error_term for nt in tr.neurons if nt.error_term is not None) == pytest.approx(tr.error_before)
+    net.fixed_biases = True
+    fixed = trace(net, x, t, 0.5)
+    assert fixed.fixed_biases and all(nt.bias_new == nt.bias for nt in fixed.neurons[3:])
 
 
 def test_cli_trace_prints_each_iteration_and_train_writes_a_recurrent_file(tmp_path):
