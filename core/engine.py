@@ -40,7 +40,8 @@ class Engine:
     def __init__(self, net: Network) -> None:
         net.validate()
         if net.is_recurrent:
-            raise ValueError("this network has recurrent connections: core/recurrent.py computes it")
+            raise ValueError("this network has recurrent connections (backward, sideways or onto a "
+                             "neuron), which the feed-forward engine cannot compute; core/recurrent.py does")
         self.sizes = net.sizes
         n = len(self.sizes)
         self.keys: list[tuple[int, int]] = sorted(net.blocks)
