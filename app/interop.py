@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 LABELS = {"torch": "&PyTorch Module (.py)…", "onnx": "&ONNX Model (.onnx)…",
-          "snns": "&SNNS Network and Patterns (.net, .pat)…", "csv": "Loss &History (.csv)…"}
+          "snns": "&SNNS Network and Patterns (.net, .pat)…", "csv": "Loss &History (.csv)…",
+          "svg": "Canvas as S&VG, for Print (.svg)…", "png": "Canvas as P&NG (.png)…",
+          "loss-png": "Loss Pl&ot as PNG (.png)…", "landscape-png": "L&andscape as PNG (.png)…",
+          "html": "Step-through Han&d-out (.html)…"}
 AFTERWORDS = {"torch": "run it with PyTorch installed (pip install torch)",
               "snns": "the patterns went to the .pat file beside it"}
 
@@ -59,6 +62,8 @@ class Interop:
             prompts.show_error(self.w, "Export", install_message(exporter, missing))
             return False
         stem = (self.w.document.display_name().rsplit(".", 1)[0] or "network").replace(" ", "-")
+        if name in ("loss-png", "landscape-png"):
+            stem += "-" + name.split("-")[0]
         path = get_export_path(self.w, f"Export as {exporter.description}",
                                str(self._folder() / (stem + exporter.suffix)), exporter.suffix)
         if not path:
@@ -66,8 +71,9 @@ class Interop:
         path = Path(path)
         if not path.suffix:
             path = path.with_suffix(exporter.suffix)
+        options = getattr(self.w, "export_options", lambda n: {})(name)
         try:
-            export(self.w.document.project, name, path)
+            export(self.w.document.project, name, path, **options)
         except (ExportError, ValueError) as exc:
             prompts.show_error(self.w, "Cannot export", f"{path.name}: {exc}")
             return False

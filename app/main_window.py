@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QUndoView
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget,
+                               QTabBar, QTabWidget, QUndoView, QVBoxLayout, QWidget)
 
 from .actions import build_actions
 from .canvas.scene import NetworkScene
@@ -18,8 +19,19 @@ from .files import FileController, examples
 from .scrolling import scrollable
 from .panels.inspector import Inspector
 from .panels.network_panel import NetworkPanel
+from .png_export import register_qt_exporters
+from .presenter import Presenter
+from .toolbar import MainToolbar
 
 APP_NAME = "Backprop Studio"
+DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(900, 600)  # KDE HIG: fit 920×690; the 1024×768 projector has room to spare
+FRAME_ALLOWANCE = QSize(16, 40)  # title bar and borders of a window manager, before they are known
+LAYOUT_VERSION = 2  # of saveState: 2 = the right column of tabs (issue 12)
+RIGHT_COLUMN = 320  # px; 300 at 1024 wide
+# Tab titles short enough for seven tabs in the right column
+SHORT_TITLES = {"InspectorDock": "Inspect", "training_training_dock": "Train", "training_map_dock": "Map",
+                "training_probe_dock": "Probe", "NetworkDock": "Layers", "LandscapeDock": "Landscape"}
 VIEW_SHORTCUTS = ("delete", "add_neuron", "tool_select", "tool_connect", "fit")
 
 
@@ -46,9 +58,18 @@ class MainWindow(QMainWindow):
         self.editor = Editor(self.document, self)
         self.scene = NetworkScene(self.document, self.editor, self)
         self.view = NetworkView(self.scene)
-        self.setCentralWidget(self.view)
+        self.central = QStackedWidget()
+        self.central.setObjectName("CentralStack")
+        self.central.addWidget(self.view)
+        self.map_page = QWidget()
+        self.map_page.setObjectName("MapPage")
+        QVBoxLayout(self.map_page).setContentsMargins(0, 0, 0, 0)
+        self.central.addWidget(self.map_page)
+        self.setCentralWidget(self.central)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.files = FileController(self, self.document)
         self._seed = random.Random()
+        register_qt_exporters()
         self.actions = build_actions(self)
         for name in VIEW_SHORTCUTS:
             self.actions[name].setShortcutContext(Qt.WidgetWithChildrenShortcut)
@@ -56,7 +77,6 @@ class MainWindow(QMainWindow):
         self.view.enter_pressed.connect(self.actions["edit_value"].trigger)
         self._build_docks()
         self._build_menus()
-        self._build_toolbar()
         self.hint = QLabel()
         self.statusBar().addPermanentWidget(self.hint)
         self.statusBar().showMessage("Drag from a neuron's dot to connect · double-click a value "
@@ -68,7 +88,6 @@ class MainWindow(QMainWindow):
         self.document.project_replaced.connect(self._on_project_replaced)
         self.document.structure_changed.connect(self._update_hint)
         self.files.recent_changed.connect(self._fill_recent)
-        self.resize(1280, 800)
         self._update_title()
         self._update_hint()
         self._fit_pending = True
@@ -76,7 +95,15 @@ class MainWindow(QMainWindow):
         install_training(self)
         from app.classroom import install_classroom
         install_classroom(self)
+        self._build_run_actions()
+        self.presenter = Presenter(self)
+        self.actions["present"] = self.presenter.action
+        from .landscape import install_landscape
+        install_landscape(self)
+        self._build_toolbar()
+        self._extend_menus()
         self._default_layout()
+        self.resize(self._clamped(QRect(self.pos(), DEFAULT_SIZE)).size())
         self._restore_settings()  # after every dock exists, training's included
 
     # ----------------------------------------------------------------- composition
@@ -147,18 +174,119 @@ class MainWindow(QMainWindow):
         help_menu.addActions([a["shortcuts"], a["about"]])
         self._fill_recent()
 
+    def _build_run_actions(self) -> None:
+        """Train/Pause as one button that keeps its place, and Map (the input plane enlarged)."""
+        t = self.training
+        train = QAction("&Train / Pause", self)
+        train.setShortcut(QKeySequence("F5"))
+        t.actions["start"].setShortcut(QKeySequence())  # F5 now toggles; the menu keeps Start
+        train.triggered.connect(self.toggle_training)
+        self.actions["train"] = train
+        t.controller.state_changed.connect(self._update_train_action)
+        t.controller.run_started.connect(self._update_train_action)
+        t.controller.run_ended.connect(self._update_train_action)
+        t.controller.stats_changed.connect(lambda e, loss, _rate: self.toolbar.readout.show_values(e, loss))
+        self.document.history_changed.connect(self._show_last_epoch)
+        self.document.project_replaced.connect(self._show_last_epoch)
+        self.actions["reset"] = t.actions["reset"]
+        self.actions["step"] = t.actions["step"]
+        classroom = getattr(self, "classroom", None)
+        if classroom is not None:
+            self.actions["step_through"] = classroom.actions["classroom"]
+        m = QAction("&Map (Input Plane in the Canvas Area)", self, checkable=True)
+        m.setShortcut(QKeySequence("M"))
+        m.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.view.addAction(m)
+        self.map_page.addAction(m)  # M also brings the canvas back while the map has the focus
+        m.toggled.connect(self.show_big_map)
+        self.actions["map"] = m
+
     def _build_toolbar(self) -> None:
-        a = self.actions
-        self.toolbar = self.addToolBar("Main")
-        self.toolbar.setObjectName("MainToolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        for name in ("new", "open", "save", None, "undo", "redo", None, "tool_select", "tool_connect",
-                     None, "fit", "zoom_in", "zoom_out", None, "add_layer_after", "add_neuron",
-                     "randomise"):
-            if name is None:
-                self.toolbar.addSeparator()
-            else:
-                self.toolbar.addAction(a[name])
+        self.toolbar = MainToolbar(self)
+        self.addToolBar(Qt.TopToolBarArea, self.toolbar)
+        self._update_train_action()
+        self._show_last_epoch()
+
+    def _extend_menus(self) -> None:
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu.addSeparator()
+        view_menu.addActions([self.actions["map"], self.actions["present"], self.presenter.bigger,
+                              self.presenter.smaller])
+        self.train_menu.insertAction(self.train_menu.actions()[0], self.actions["train"])
+
+    def export_options(self, name: str) -> dict:
+        """What File → Export passes to a format from the window's state: the landscape's
+        weights and path, the canvas's values setting, the step-through's sample and precision."""
+        if name == "landscape-png":
+            panel = self.landscape
+            return {"refs": list(panel.refs), "trail": list(panel.path),
+                    "size": panel.size_combo.currentData()}
+        if name in ("svg", "png"):
+            return {"values": self.scene.values_mode}
+        if name == "html":
+            session = getattr(getattr(self, "classroom", None), "session", None)
+            if session is None:
+                return {}
+            row = session.sample
+            st = getattr(session, "stepper", None)
+            if st is not None:
+                row = st.step(st.step_index).batch[0]
+            return {"sample": row + 1, "digits": session.digits}
+        return {}
+
+    def toggle_training(self) -> None:
+        from .training.controller import PAUSED
+        c = self.training.controller
+        if c.running and not c.stepping:
+            c.pause()
+        elif c.state == PAUSED:
+            c.resume()
+        elif not c.running:
+            c.start()
+
+    def _update_train_action(self, *_) -> None:
+        c = self.training.controller
+        running = c.running and not c.stepping
+        train = self.actions["train"]
+        train.setIconText("Pause" if running else "Train")
+        from .toolbar import icon
+        train.setIcon(icon("media-playback-pause" if running else "media-playback-start"))
+        train.setToolTip("Pause after the current epoch (F5)" if running else
+                         "Train from the current weights (F5)")
+        train.setEnabled(not c.stepping)
+
+    def _show_last_epoch(self, *_) -> None:
+        hist = self.document.project.history
+        if hasattr(self, "toolbar"):
+            self.toolbar.readout.show_values(hist[-1].epoch if hist else None,
+                                             hist[-1].loss if hist else None)
+
+    def show_big_map(self, on: bool) -> None:
+        """Swap the canvas for the input-plane map (TensorFlow Playground's big output), and back:
+        the map's widget moves between its dock and the canvas area."""
+        dock = self.training.docks["map"]
+        lay = self.map_page.layout()
+        if on and self.central.currentIndex() == 0:
+            self._map_dock_was_visible = dock.isVisible()
+            widget = dock.widget()
+            dock.setWidget(QLabel("The map is in the canvas area (M)"))
+            lay.addWidget(widget)
+            widget.show()
+            self.central.setCurrentIndex(1)
+            dock.hide()
+            widget.setFocus()
+        elif not on and self.central.currentIndex() == 1:
+            widget = lay.itemAt(0).widget()
+            lay.removeWidget(widget)
+            placeholder = dock.widget()
+            dock.setWidget(widget)
+            placeholder.deleteLater()
+            self.central.setCurrentIndex(0)
+            if getattr(self, "_map_dock_was_visible", True):
+                dock.show()
+            self.view.setFocus()
+        if self.actions["map"].isChecked() != on:
+            self.actions["map"].setChecked(on)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -196,6 +324,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.clamp_to_screen()
+        QTimer.singleShot(0, self._unelide_tabs)
         QTimer.singleShot(0, self._fit_if_pending)
 
     def set_tool(self, tool: str) -> None:
@@ -225,35 +355,92 @@ class MainWindow(QMainWindow):
                           f"<b>{APP_NAME}</b><p>Draw a neural network, edit every weight by hand, "
                           "train it with backpropagation and watch it learn.</p>")
 
+    def side_docks(self) -> list[QDockWidget]:
+        """The right column's tabs in their order: what a class needs first comes first. (The
+        step-through's Explain and table docks come and go with its mode.)"""
+        t = self.training.docks
+        docks = [self.inspector_dock, t.get("training"), t.get("map"), t.get("probe"),
+                 self.network_dock, getattr(self, "landscape_dock", None)]
+        return [d for d in docks if d is not None]
+
     def _default_layout(self) -> None:
-        """The canvas gets most of the window: side docks narrow, bottom docks short."""
-        docks = [d for d in self.findChildren(QDockWidget) if not d.isFloating()]
-        side = [d for d in docks if self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
-        bottom = [d for d in docks if self.dockWidgetArea(d) in (Qt.TopDockWidgetArea, Qt.BottomDockWidgetArea)]
-        if side:
-            self.resizeDocks(side, [300] * len(side), Qt.Horizontal)
-        if bottom:
-            self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
-        column = [self.inspector_dock, self.network_dock]
-        training_docks = getattr(getattr(self, "training", None), "docks", {})
-        if "map" in training_docks:
-            column.append(training_docks["map"])
-        # the Inspector holds the most rows (name, activation, bias, connections): it gets most room
-        self.resizeDocks(column, [300, 190, 280][:len(column)], Qt.Vertical)
+        """The canvas gets the window but a right column: the loss plot on top (always visible),
+        the panels as tabs below it, never squeezed side by side (design/visual.md §2)."""
+        loss = self.training.docks["loss"]
+        tabs = self.side_docks()
+        for dock in [loss] + tabs:  # out of any earlier tab group before they are regrouped
+            self.removeDockWidget(dock)
+            title = SHORT_TITLES.get(dock.objectName())
+            if title:
+                dock.setWindowTitle(title)
+        self.setTabPosition(Qt.RightDockWidgetArea, QTabWidget.North)
+        # Tabs of dock groups: full titles (elided they read "In…", "T…"), tighter padding
+        self.setStyleSheet("QMainWindow > QTabBar::tab { padding: 4px 7px; }")
+        QTimer.singleShot(0, self._unelide_tabs)
+        self.addDockWidget(Qt.RightDockWidgetArea, loss)
+        self.addDockWidget(Qt.RightDockWidgetArea, tabs[0])
+        self.splitDockWidget(loss, tabs[0], Qt.Vertical)
+        for dock in tabs[1:]:
+            self.tabifyDockWidget(tabs[0], dock)
+        for dock in [loss] + tabs:
+            dock.setVisible(dock is not self.network_dock)  # advanced: View → Layers brings it back
+        tabs[0].raise_()
+        if self.document.network.n_inputs == 2 and "map" in self.training.docks:
+            self.training.docks["map"].raise_()
+        self.history_dock.setFloating(True)  # Edit → History opens it beside the window, not in it
+        self.history_dock.hide()
+        screen = self._available()
+        column = RIGHT_COLUMN if screen.width() > 1100 else 300
+        self.resizeDocks([loss], [column], Qt.Horizontal)
+        self.resizeDocks([loss, tabs[0]], [150, max(screen.height() - 300, 200)], Qt.Vertical)
+
+    def _unelide_tabs(self) -> None:
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     # ----------------------------------------------------------------- settings, close, drops
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 720)
+
+    def _clamped(self, rect: QRect) -> QRect:
+        """``rect`` (client area) made to fit, frame included, on the screen the window is on."""
+        avail = self._available()
+        w = min(rect.width(), avail.width() - FRAME_ALLOWANCE.width())
+        h = min(rect.height(), avail.height() - FRAME_ALLOWANCE.height())
+        x = min(max(rect.x(), avail.left()), avail.right() - w + 1)
+        y = min(max(rect.y(), avail.top()), avail.bottom() - h + 1)
+        return QRect(x, y, w, h)
+
+    def clamp_to_screen(self) -> None:
+        """Never larger than the screen: a geometry saved on a 1080 monitor opens on a 720
+        projector with its bottom (the status bar, the loss plot) off the screen otherwise."""
+        if self.isFullScreen() or self.isMaximized():
+            return
+        avail = self._available()
+        self.setMinimumSize(QSize(min(MINIMUM_SIZE.width(), avail.width() - FRAME_ALLOWANCE.width()),
+                                  min(MINIMUM_SIZE.height(), avail.height() - FRAME_ALLOWANCE.height())))
+        rect = self._clamped(self.geometry())
+        if rect != self.geometry():
+            self.setGeometry(rect)
+
     def _restore_settings(self) -> None:
         s = QSettings()
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)  # a state saved by an older layout is ignored
+        self.clamp_to_screen()
 
     def save_settings(self) -> None:
+        if self.presenter.active:
+            self.presenter.set_active(False)  # the desk layout is what a restart should bring back
         s = QSettings()
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for hook in list(self.close_requested_hooks):

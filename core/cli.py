@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file")
     ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
     ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--sample", type=int, help="html: which sample the hand-out follows (1 = first)")
+    ex.add_argument("--weights", help="landscape-png: SRC>DST for a curve, SRC>DST,SRC>DST for a map "
+                                      "(default: the only weight, else two into the output layer)")
+    ex.add_argument("--values", choices=("auto", "on", "off"),
+                    help="svg, png: write weights and biases on the drawing (default: auto, small networks)")
     ex.add_argument("--precision", choices=("float32", "float64"),
                     help="number type of an ONNX model (default float32, which every ONNX runtime runs)")
     im = sub.add_parser("import", help="read an SNNS network (.net) and its patterns (.pat) into a network file")
@@ -243,6 +248,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         if a.to != "onnx":
             raise CliError("--precision applies to --to onnx only")
         options["precision"] = a.precision
+    options.update({k: v for k in ("sample", "weights", "values") if (v := getattr(a, k)) is not None})
     try:
         export(project, a.to, out, **options)
     except ExportError as e:

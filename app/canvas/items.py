@@ -18,6 +18,12 @@ PORT_R = 5.5
 GLOW_MARGIN = 14.0
 
 
+def bias_room() -> tuple[float, float]:
+    """Room beside and below a neuron for "b = −0.00877135" at the current text size (the
+    presenter's larger text and 9-digit precision were clipped by a fixed 30 px)."""
+    return 44.0 * style.text_scale, 6.0 + 14.0 * style.text_scale
+
+
 class NeuronItem(QGraphicsItem):
     Type = QGraphicsItem.UserType + 1
 
@@ -68,8 +74,9 @@ class NeuronItem(QGraphicsItem):
     # ----------------------------------------------------------------- geometry
     def boundingRect(self) -> QRectF:
         r = self.radius + GLOW_MARGIN
-        below = 22.0 if self.radius >= style.RADIUS else 0.0
-        return QRectF(-r - 30, -r, 2 * r + 60, 2 * r + below)
+        side, below = bias_room()
+        below = below if self.radius >= style.RADIUS else 0.0
+        return QRectF(-r - side, -r, 2 * r + 2 * side, 2 * r + below)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -124,7 +131,8 @@ class NeuronItem(QGraphicsItem):
         if self.show_values and self.bias is not None and r >= style.RADIUS:
             painter.setFont(style.value_font(8.5))
             painter.setPen(style.weight_colour(self.bias).darker(130))
-            painter.drawText(QRectF(-r - 30, r + 1, 2 * r + 60, 18), Qt.AlignHCenter | Qt.AlignTop,
+            side, below = bias_room()
+            painter.drawText(QRectF(-r - side, r + 1, 2 * r + 2 * side, below), Qt.AlignHCenter | Qt.AlignTop,
                              f"b = {style.format_value(self.bias, lod)}")
         if self.can_connect and (self.hovered or selected):
             painter.setPen(QPen(style.TEMP_LINK, 1.2))
@@ -231,9 +239,7 @@ class ConnectionItem(QGraphicsItem):
             halo.setCapStyle(Qt.RoundCap)
             painter.setPen(halo)
             painter.drawLine(self.line)
-        pen = QPen(style.weight_colour(self.weight), width)
-        pen.setCapStyle(Qt.RoundCap)
-        painter.setPen(pen)
+        painter.setPen(style.weight_pen(self.weight, width))
         painter.drawLine(self.line)
         if self.show_values:
             text = style.format_value(self.weight, option.levelOfDetailFromTransform(painter.worldTransform()))

@@ -15,26 +15,30 @@ def paint_legend(painter: QPainter, viewport: QRect, max_abs: float,
     painter.setFont(font)
     rows = [("positive", style.POSITIVE, max_abs), ("negative", style.NEGATIVE, -max_abs),
             ("small", style.POSITIVE, max_abs * 0.15)]
-    height = 18 * len(rows) + 26 + (18 if lod else 0)
-    box = QRectF(10, viewport.height() - height - 10, 290, height)
+    fm = painter.fontMetrics()
+    row = fm.height() + 4  # rows and box follow the font: presenter mode draws it larger
+    texts = ["Weights: colour = sign, width = |w|"] + [f"{t}  (w = {style.format_value(w)})" for t, _, w in rows]
+    width = max(290, 80 + max(fm.horizontalAdvance(t) for t in texts))
+    height = row * (len(rows) + 1) + 14 + (row if lod else 0)
+    box = QRectF(10, viewport.height() - height - 10, width, height)
     painter.setPen(QPen(QColor("#bbbbbb"), 1))
     painter.setBrush(QColor(255, 255, 255, 230))
     painter.drawRoundedRect(box, 6, 6)
     painter.setPen(QColor("#333333"))
-    painter.drawText(QRectF(box.left() + 8, box.top() + 4, box.width() - 16, 16), Qt.AlignLeft,
-                     "Weights: colour = sign, width = |w|")
-    y = box.top() + 30
-    for text, colour, w in rows:
-        pen = QPen(colour, style.weight_width(w, max_abs))
+    painter.drawText(QRectF(box.left() + 8, box.top() + 4, box.width() - 16, row), Qt.AlignLeft,
+                     texts[0])
+    y = box.top() + 10 + row * 1.5
+    for (text, colour, w), label in zip(rows, texts[1:]):
+        pen = style.weight_pen(w, style.weight_width(w, max_abs))
         pen.setCapStyle(Qt.FlatCap)
         painter.setPen(pen)
         painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 60, y))
         painter.setPen(QColor("#333333"))
-        painter.drawText(QRectF(box.left() + 70, y - 8, 215, 16), Qt.AlignLeft | Qt.AlignVCenter,
-                         f"{text}  (w = {style.format_value(w)})")
-        y += 18
+        painter.drawText(QRectF(box.left() + 70, y - row / 2, box.width() - 75, row),
+                         Qt.AlignLeft | Qt.AlignVCenter, label)
+        y += row
     if lod:
         drawn, total = lod
         painter.setPen(QColor("#555555"))
-        painter.drawText(QRectF(box.left() + 8, y - 8, box.width() - 16, 16), Qt.AlignLeft | Qt.AlignVCenter,
+        painter.drawText(QRectF(box.left() + 8, y - row / 2, box.width() - 16, row), Qt.AlignLeft | Qt.AlignVCenter,
                          f"strongest {drawn:,} of {total:,} shown; band = rest")

@@ -51,6 +51,7 @@ class TrainingPanel(QWidget):
         lay.addWidget(self._data_box())
         lay.addWidget(self._training_box())
         lay.addStretch(1)
+        self._fit_column()
         document.training_config_changed.connect(self.read_config)
         document.dataset_changed.connect(self.read_dataset)
         document.structure_changed.connect(self.read_dataset)
@@ -60,15 +61,10 @@ class TrainingPanel(QWidget):
 
     # ----------------------------------------------------------------- layout
     def _run_box(self, actions: dict) -> QGroupBox:
+        """Speed and run messages. The run buttons live in the main toolbar (Train/Pause, Step,
+        Reset) and the Train menu: a second set here made the 320 px column 472 px wide."""
         box = QGroupBox("Run")
         grid = QGridLayout(box)
-        for k, name in enumerate(("start", "pause", "resume", "stop", "step", "reset")):
-            b = QToolButton()
-            b.setDefaultAction(actions[name])
-            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-            b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
-            b.setMinimumWidth(84)
-            grid.addWidget(b, k // 3, k % 3)
         self.fast_radio = QRadioButton("As fast as possible")
         self.slow_radio = QRadioButton("Slow:")
         self.speed_spin = _spin(0.2, 200.0, 1, 1.0, "Epochs per second when slowed down")
@@ -78,16 +74,14 @@ class TrainingPanel(QWidget):
         group.addButton(self.fast_radio)
         group.addButton(self.slow_radio)
         self.fast_radio.setChecked(True)
-        row = QHBoxLayout()
-        row.addWidget(self.fast_radio)
-        row.addWidget(self.slow_radio)
-        row.addWidget(self.speed_spin)
-        grid.addLayout(row, 2, 0, 1, 3)
+        grid.addWidget(self.fast_radio, 0, 0, 1, 2)
+        grid.addWidget(self.slow_radio, 1, 0)
+        grid.addWidget(self.speed_spin, 1, 1)
         self.fast_radio.toggled.connect(self._emit_speed)
         self.speed_spin.valueChanged.connect(self._emit_speed)
         self.status = QLabel(" ")
         self.status.setWordWrap(True)
-        grid.addWidget(self.status, 3, 0, 1, 3)
+        grid.addWidget(self.status, 2, 0, 1, 2)
         return box
 
     def _data_box(self) -> QGroupBox:
@@ -103,10 +97,11 @@ class TrainingPanel(QWidget):
         self.noise_spin = _spin(0.0, 5.0, 2, 0.05, "Noise added by the generator")
         self.noise_spin.setValue(0.1)
         self.data_seed_spin = _ispin(0, 2**31 - 1, "Seed of the generator")
-        gen_row = QHBoxLayout()
-        for lbl, w in (("n", self.samples_spin), ("noise", self.noise_spin), ("seed", self.data_seed_spin)):
-            gen_row.addWidget(QLabel(lbl))
-            gen_row.addWidget(w)
+        gen_row = QGridLayout()  # two rows: one row of three spin boxes was 332 px wide
+        for k, (lbl, w) in enumerate((("n", self.samples_spin), ("noise", self.noise_spin),
+                                      ("seed", self.data_seed_spin))):
+            gen_row.addWidget(QLabel(lbl), k // 2, 2 * (k % 2))
+            gen_row.addWidget(w, k // 2, 2 * (k % 2) + 1)
         self.gen_box = QWidget()
         self.gen_box.setLayout(gen_row)
         gen_row.setContentsMargins(0, 0, 0, 0)
@@ -164,7 +159,8 @@ class TrainingPanel(QWidget):
         self.change_check = QCheckBox("Stop when Δw <")
         self.change_spin = _spin(0.0, 1e3, 8, 1e-5, "Largest weight change in an epoch")
         form.addRow(self.change_check, self.change_spin)
-        self.correct_check = QCheckBox("Stop when every example is classified correctly")
+        self.correct_check = QCheckBox("Stop when all are correct")
+        self.correct_check.setToolTip("Stop when every example is classified correctly")
         form.addRow(self.correct_check)
         self.seed_spin = _ispin(0, 2**31 - 1, "Seed of the shuffling (and of Reset weights)")
         form.addRow("Seed", self.seed_spin)
@@ -177,6 +173,15 @@ class TrainingPanel(QWidget):
             w.toggled.connect(self.write_config)
         self.loss_combo.currentIndexChanged.connect(self._on_loss_changed)
         return box
+
+    def _fit_column(self) -> None:
+        """Fit the 300–320 px right-hand column: combo boxes may elide their longest entry and
+        form rows wrap their field under the label instead of widening the panel."""
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+        for form in self.findChildren(QFormLayout):
+            form.setRowWrapPolicy(QFormLayout.WrapLongRows)
 
     # ----------------------------------------------------------------- config <-> widgets
     def config_from_widgets(self) -> TrainConfig:

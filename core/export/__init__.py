@@ -63,4 +63,4 @@ def export(project: Project, fmt: str, path: str | Path, **options: Any) -> Path
 
 
 # The formats: each module registers itself on import.
-from . import history_csv, onnx_model, snns_writer, torch_module  # noqa: E402,F401
+from . import handout_html, history_csv, onnx_model, snns_writer, svg, torch_module  # noqa: E402,F401
