@@ -107,9 +107,7 @@ class RecurrentConnectionItem(ConnectionItem):
             painter.setPen(halo)
             painter.drawPath(self.path)
         colour = style.weight_colour(self.weight)
-        pen = QPen(colour, width)
-        pen.setCapStyle(Qt.RoundCap)
-        painter.setPen(pen)
+        painter.setPen(style.weight_pen(self.weight, width))  # dashed when negative in presenter mode
         painter.drawPath(self.path)
         painter.setPen(Qt.NoPen)
         painter.setBrush(colour)
