@@ -11,7 +11,6 @@ from ..canvas.scene import NetworkScene
 from ..document import Document
 from ..editor import Editor
 from .inspector import activation_combo
-from .recurrence_panel import RecurrencePanel
 
 COLUMNS = ["Layer", "Neurons", "Activation", "Incoming"]
 
@@ -45,8 +44,6 @@ class NetworkPanel(QWidget):
                 button.clicked.connect(action.trigger)
                 grid.addWidget(button, n // 2, n % 2)
         layout.addLayout(grid)
-        self.recurrence = RecurrencePanel(document, editor)
-        layout.addWidget(self.recurrence)
         self._syncing = False
         self.table.itemSelectionChanged.connect(self._on_row_selected)
         document.structure_changed.connect(self.refresh)

@@ -73,11 +73,9 @@ class TrainingFeature(QObject):
         if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
             window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
             self.docks["map"].raise_()
-        self.relaxation = RelaxationView(doc, scene.set_glow if scene is not None else None)
+        self.relaxation = RelaxationView(doc, scene.set_glow if scene is not None else None,
+                                         getattr(window, "editor", None))
         self._add_dock("relaxation", "Relaxation", scrollable(self.relaxation), Qt.RightDockWidgetArea)
-        if hasattr(window, "tabifyDockWidget") and "probe" in self.docks:
-            window.tabifyDockWidget(self.docks["probe"], self.docks["relaxation"])
-            self.docks["map"].raise_()
 
         menu = getattr(window, "train_menu", None)
         if menu is not None:

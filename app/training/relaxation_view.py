@@ -1,4 +1,5 @@
-"""The Relaxation dock: one sample of a recurrent network settling, iteration by iteration.
+"""The Relaxation dock: a recurrent network's settings, and one sample settling, iteration by
+iteration.
 
 Play lights the canvas: during the forward relaxation each neuron glows by |output| as the
 outputs settle, then during the backward relaxation by |δ|; the plot shows the largest change of
@@ -15,15 +16,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 
 from core.recurrent_trace import RecurrentTrace, recurrent_trace
 
+from ..panels.recurrence_panel import RecurrencePanel
+
 FRAME_MS = 200  # slow enough to follow a neuron settling
 MAX_FRAMES = 40  # a long relaxation is played in at most this many frames per direction
 FORWARD, BACKWARD = "#1f77b4", "#d9531e"
 
 
 class RelaxationView(QWidget):
-    def __init__(self, document, set_glow=None, parent: QWidget | None = None) -> None:
+    def __init__(self, document, set_glow=None, editor=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = document
+        # the settings the relaxation runs with, edited through the Editor (undoable)
+        self.settings = RecurrencePanel(document, editor) if editor is not None else None
         self._set_glow = set_glow or (lambda values: None)
         self.trace: RecurrentTrace | None = None
         self.frames: list[tuple[str, int]] = []
@@ -62,6 +67,8 @@ class RelaxationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.note)
+        if self.settings is not None:
+            layout.addWidget(self.settings)
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.plot)
