@@ -20,13 +20,14 @@ from . import bptt
 from .network import Network
 from .optimizers import Optimizer
 from .recurrent import RecurrentEngine, not_settled_message
+from .training import EpochDeltas, EpochReport, TrainConfig, _stop_reason, correct, is_classification
 
 Array = NDArray[np.float64]
 
 
-def train_recurrent(net: Network, x: Array, y: Array, config, validation, should_stop: Callable[[], bool] | None,
-                    first_epoch: int) -> Iterator:
-    from .training import EpochDeltas, EpochReport, _stop_reason, correct, is_classification
+def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
+                    validation: tuple[Array, Array] | None, should_stop: Callable[[], bool] | None,
+                    first_epoch: int) -> Iterator[EpochReport]:
     eng = RecurrentEngine(net)
     theta = eng.theta
     opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
@@ -117,8 +118,3 @@ def _sequence_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, k:
         opt.step(eng.grad)
         state = run.states[-1]
     return None
-
-
-def evaluate_recurrent(net: Network, x: Array) -> Array:
-    """Outputs of a recurrent network (settled, or the sequence's steps); NotSettledError if it does not settle."""
-    return RecurrentEngine(net).predict(x)

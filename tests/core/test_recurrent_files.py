@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 
-from core import bptt
 from core.fileio import FileFormatError, dumps, load_project, loads
 from core.network import Network
 from core.project import Project
