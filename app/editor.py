@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core.activations import get_activation
 from core.initializers import initialise
+from core.losses import output_problem
 from core.network import Network
 
 from . import commands as cmd
@@ -92,6 +93,11 @@ class Editor(QObject):
     def set_loss(self, loss: str) -> bool:
         if loss == self.net.loss:
             return False
+        out = self.net.layers[-1]
+        problem = output_problem(loss, [out.activation_of(k) for k in range(out.size)], out.names,
+                                 len(self.net.layers) - 1)
+        if problem:
+            return self._refuse(problem)
         self.doc.push(cmd.SetLossCommand(self.doc, loss))
         return True
 

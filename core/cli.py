@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .project import HistoryEntry
+from .resume import ResumeSlot
 from .training import TrainConfig, evaluate, train
 from .trace import trace
 
@@ -34,7 +35,10 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="backprop-studio", description="Backprop Studio: draw, train and watch networks.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    t = sub.add_parser("trace", help="one sample forward, backward and through one update")
+    t = sub.add_parser("trace", help="one sample forward, backward and through one plain gradient-descent step",
+                       description="One sample forward, backward and through one plain gradient-descent "
+                                   "step w ← w − η ∂E/∂w (the textbooks' update), whatever optimiser, "
+                                   "momentum or weight decay the file trains with.")
     t.add_argument("file")
     t.add_argument("--sample", type=int, default=1, help="which sample of the file's data (1 = first)")
     t.add_argument("--lr", type=float, help="learning rate (default: the file's)")
@@ -101,6 +105,16 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
+def _unapplied(opt) -> str:
+    """What the file trains with that a trace step leaves out."""
+    parts = [] if opt.name == "sgd" else [OPTIMIZER_WORDS.get(opt.name, opt.name)]
+    parts += [f"{k.upper()} decay" for k in ("l1", "l2") if getattr(opt, k)]
+    return f" (the file trains with {' and '.join(parts)}; this step does not apply it)" if parts else ""
+
+
+OPTIMIZER_WORDS = {"momentum": "momentum", "adam": "Adam"}
+
+
 def cmd_trace(a: argparse.Namespace) -> int:
     project = _load(a.file)
     ds = _dataset(project, a.file)
@@ -122,7 +136,8 @@ def cmd_trace(a: argparse.Namespace) -> int:
         print(json.dumps(tr.to_dict(), indent=2))
         return 0
     print(f"Sample {a.sample}: inputs {', '.join(map(_fmt, tr.inputs))}; targets {', '.join(map(_fmt, tr.targets))}")
-    print(f"Loss {tr.loss}, learning rate {lr:g}; δ = ∂E/∂net\n")
+    print(f"Loss {tr.loss}, learning rate {lr:g}; δ = ∂E/∂net")
+    print(f"Update: {tr.update}{_unapplied(project.training.optimizer)}\n")
     print(_table(["neuron", "activation", "net", "out", "delta", "bias", "dE/dbias", "new bias"],
                  [[n.name, n.activation, _fmt(n.net), _fmt(n.out), _fmt(n.delta), _fmt(n.bias),
                    _fmt(n.bias_grad), _fmt(n.bias_new)] for n in tr.neurons]))
@@ -205,8 +220,9 @@ def cmd_train(a: argparse.Namespace) -> int:
     start = project.history[-1].epoch + 1 if project.history else 1
     started, last = time.perf_counter(), 0.0
     report = None
+    slot = ResumeSlot(project.resume)  # momentum, Adam moments and shuffle order carry on
     try:
-        for report in train(project.network, x, y, cfg, validation=val, first_epoch=start):
+        for report in train(project.network, x, y, cfg, validation=val, first_epoch=start, resume=slot):
             project.history.append(HistoryEntry.from_report(report))
             now = time.perf_counter()
             if now - last > 0.1 or report.stop_reason:
@@ -221,6 +237,7 @@ def cmd_train(a: argparse.Namespace) -> int:
         project.history.pop()
         print(report.stop_reason, file=sys.stderr)
     project.training = cfg
+    project.resume = slot.state
     try:
         loss, acc = evaluate(project.network, x, y)
     except ValueError as e:  # a recurrent network that does not settle even with its starting weights

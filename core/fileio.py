@@ -23,11 +23,12 @@ from .activations import get_activation
 from .datasets import Dataset, Normalization
 from .format_migrations import upgrade
 from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET, HISTORY, OPTIMIZER,
-                          RECURRENCE, TRAINING, FileFormatError, describe)
+                          RECURRENCE, RESUME, TRAINING, FileFormatError, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
 from .project import HistoryEntry, Project
 from .recurrence import Recurrence
+from .resume import ResumeState
 from .training import TrainConfig
 
 __all__ = ["FileFormatError", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
@@ -103,7 +104,7 @@ def project_from_dict(d: Any, base_dir: str | os.PathLike | None = None) -> Proj
     dataset = _dataset(FILE.get(d, "dataset"), net, base_dir)
     history = _history(FILE.get(d, "history"))
     return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"),
-                   FILE.get(d, "display_digits"))
+                   display_digits=FILE.get(d, "display_digits"), resume=_resume(FILE.get(d, "resume")))
 
 
 def _network(d: dict) -> Network:
@@ -327,6 +328,35 @@ def _csv_data(dd: dict, source: dict, base_dir: str | os.PathLike | None) -> tup
     return ds.x, ds.y, ds.class_names
 
 
+def _resume(r: dict | None) -> ResumeState | None:
+    if r is None:
+        return None
+    moments = tuple(np.array(m, dtype=np.float64) for m in RESUME.get(r, "moments"))
+    if len({m.size for m in moments}) > 1:
+        raise FileFormatError("the moment vectors differ in length", "resume.moments")
+    shuffle = dict(r["shuffle"])
+    for key in ("state", "inc"):
+        try:
+            value = int(shuffle[key], 16)
+        except ValueError:
+            value = -1
+        if not 0 <= value < 2**128:
+            raise FileFormatError(f"expected a hexadecimal integer below 2^128, got {describe(shuffle[key])}",
+                                  f"resume.shuffle.{key}")
+        shuffle[key] = value
+    shuffle.setdefault("has_uint32", 0)
+    shuffle.setdefault("uinteger", 0)
+    return ResumeState(r["epoch"], r["parameters_sha256"], r["optimizer"], RESUME.get(r, "step"), moments,
+                       r["seed"], shuffle)
+
+
+def _resume_dict(s: ResumeState) -> dict:
+    return {"epoch": int(s.epoch), "parameters_sha256": s.parameters_sha256, "optimizer": s.optimizer,
+            "step": int(s.step), "moments": [m.tolist() for m in s.moments], "seed": int(s.seed),
+            "shuffle": {"state": hex(s.shuffle["state"]), "inc": hex(s.shuffle["inc"]),
+                        "has_uint32": int(s.shuffle["has_uint32"]), "uinteger": int(s.shuffle["uinteger"])}}
+
+
 def _history(h: dict | None) -> list[HistoryEntry]:
     if h is None:
         return []
@@ -381,6 +411,8 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
         d["fixed_biases"] = True
     if project.display_digits is not None:
         d["display_digits"] = int(project.display_digits)
+    if project.resume is not None:
+        d["resume"] = _resume_dict(project.resume)
     return d
 
 

@@ -468,6 +468,26 @@ RECURRENCE = Obj({
                         description="sequence: time steps per truncated backpropagation and update"),
 })
 
+HEX128 = Str(min_length=1, max_length=34, description="a non-negative integer below 2^128, hexadecimal "
+                                                       "('0x…'), as JSON numbers lose such integers")
+
+RESUME = Obj({
+    "epoch": Field(Int(minimum=0), required=True, description="the last epoch trained"),
+    "parameters_sha256": Field(Str(min_length=64, max_length=64), required=True,
+                               description="SHA-256 of the parameters this state belongs to: every "
+                                           "weight block then every bias (see docs/engine.md) as "
+                                           "little-endian float64; any other parameters start afresh"),
+    "optimizer": Field(Str(enum=list(OPTIMIZERS), what="optimiser"), required=True),
+    "step": Field(Int(minimum=0), default=0, description="Adam: updates taken (bias correction)"),
+    "moments": Field(Arr(Numbers(), max_items=2), default=[],
+                     description="momentum: [velocity]; Adam: [m, v]; laid out like the SHA-256's input"),
+    "seed": Field(Int(minimum=0), required=True, description="the seed the shuffle generator started from"),
+    "shuffle": Field(Obj({"state": Field(HEX128, required=True), "inc": Field(HEX128, required=True),
+                          "has_uint32": Field(Int(minimum=0, maximum=1), default=0),
+                          "uinteger": Field(Int(minimum=0, maximum=2**32 - 1), default=0)}),
+                     required=True, description="numpy's PCG64 state after the last epoch"),
+})
+
 FILE = Obj({
     "format": Field(Const(FORMAT_NAME), required=True),
     "version": Field(Const(FORMAT_VERSION), required=True),
@@ -485,6 +505,9 @@ FILE = Obj({
     "display_digits": Field(Nullable(Int(minimum=3, maximum=9)), default=None,
                             description="(since version 3) significant digits the step-through "
                                         "shows by default; null = the program's default"),
+    "resume": Field(Nullable(RESUME), default=None,
+                    description="(since version 3) optimiser and shuffle state, so training resumes "
+                                "exactly; null = start them afresh"),
     "recurrence": Field(Nullable(RECURRENCE), default=None,
                         description="(since version 3) declares a recurrent network: connections may "
                                     "then run backward, sideways or from a neuron to itself; null = "

@@ -17,7 +17,7 @@ def numeric_gradients(net: Network, x, t, h: float = 1e-6) -> list[np.ndarray]:
     masks = eng.masks()
 
     def loss() -> float:
-        return float(eng.loss_per_sample(eng.forward(x).outs[-1], t).mean())
+        return float(eng.pass_loss(eng.forward(x), t).mean())
 
     result = []
     for p, m in zip(eng.parameters(), masks):

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from .activations import get_activation
 from .engine import Engine
-from .losses import _EPS, get_loss
+from .losses import get_loss
 from .network import Network
 
 Array = NDArray[np.float64]
@@ -184,7 +184,7 @@ class _Sweeper:
 
 def _softmax_cross_entropy(net: Array, t: Array, labels: NDArray[np.intp] | None) -> Array:
     """Mean cross-entropy of softmax(net) per configuration, from log-sum-exp (no division and
-    no log per element), equal to the engine's −Σ t log(clip(o, ε)) up to rounding. Row maxima
+    no log per element), the engine's −Σ t ln o (log-sum-exp too) up to rounding. Row maxima
     are a loop over the few output columns and sums a product with a ones vector: numpy's
     reductions over a short last axis cost several times more (measured: the softmax was half of
     a digits grid's time). One-hot targets pick one column instead of weighting all of them.
@@ -194,15 +194,13 @@ def _softmax_cross_entropy(net: Array, t: Array, labels: NDArray[np.intp] | None
     for q in range(1, k):
         np.maximum(m, net[..., q], out=m)
     net -= m[..., None]
-    cap = -np.log(_EPS)
     if labels is not None:
         picked = net[:, np.arange(net.shape[1]), labels]
         lse = np.log(np.exp(net, out=net) @ np.ones(k))
         lse -= picked
-        return np.minimum(lse, cap, out=lse).mean(axis=1)
+        return lse.mean(axis=1)
     lse = np.log(np.exp(net) @ np.ones(k))
     neg_log_p = lse[..., None] - net
-    np.minimum(neg_log_p, cap, out=neg_log_p)
     neg_log_p *= t
     return (neg_log_p @ np.ones(k)).mean(axis=1)
 

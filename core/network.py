@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import get_activation
+from .losses import output_problem
 from .recurrence import Recurrence, is_recurrent_pair
 
 Array = NDArray[np.float64]
@@ -380,6 +381,11 @@ class Network:
                 act = get_activation(layer.activation_of(k)) if li else None
                 if act is not None and act.whole_layer and li != len(self.layers) - 1:
                     raise ValueError(f"layer {li}: softmax applies to the output layer only")
+        out = self.layers[-1]
+        problem = output_problem(self.loss, [out.activation_of(k) for k in range(out.size)], out.names,
+                                 len(self.layers) - 1)
+        if problem:
+            raise ValueError(problem)
         for (a, b), blk in self.blocks.items():
             if not (0 <= a < len(self.layers) and 0 < b < len(self.layers)):
                 raise ValueError(f"connections from layer {a} to layer {b}: "

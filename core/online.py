@@ -2,25 +2,32 @@
 
 For a 2-2-1 network numpy's fixed cost per call dominates: a forward, backward and update of one
 sample is ~35 array calls of ~1 µs each, while the same arithmetic on floats is ~60 multiply-adds.
-Measured in bench/engine.py, this path trains XOR online several times faster than the array
-engine. It computes exactly the formulas of core/engine.py (same δ definitions, same update) and
-is checked against it in tests; it is only chosen where it is faster (see ``eligible``).
+So this path writes the whole epoch for the network at hand as straight-line Python (every
+neuron's net, output and δ and every parameter a local variable; the epoch's loss, right answers
+and Σ|δ| summed on the way), compiles it once per run and calls it once per epoch. The source is
+built from unit and slot indices and fixed templates only, never from text in a file. It computes
+exactly the formulas of core/engine.py (same δ definitions, same update) and is checked against
+it in tests; it is only chosen where it is faster (see ``eligible``).
 """
 from __future__ import annotations
+
+import math
+from operator import sub
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import get_activation
+from .activations import LEAKY_SLOPE, SIGMOID_FLOOR
 from .engine import Engine
 from .network import Network
 from .optimizers import Optimizer
 
 Array = NDArray[np.float64]
-# Above this the array engine wins even one sample at a time. Measured, 200 samples online
-# (epochs/s, floats vs arrays): 2-2-1 1063 vs 121; 2-8-8-1 (105 parameters) 186 vs 90;
-# 2-32-1 (129) 152 vs 153; 4-32-3 (259) 85 vs 129; 2-16-16-1 (337) 69 vs 88.
-MAX_PARAMETERS = 128
+# Above this the array engine wins even one sample at a time. Measured with the generated epoch
+# (samples/s, floats vs arrays, 3 epochs including the 1–12 ms compile, alternating, busy
+# machine): 2-8-8-1 (105 parameters) 49,800 vs 21,900; 2-16-16-1 (337) 23,400 vs 17,400;
+# 4-32-3 (259) 25,900 vs 19,100; 8-48-3 (579) 4,600 vs 6,700; 4-32-16-3 (739) 3,900 vs 8,000.
+MAX_PARAMETERS = 400
 
 
 def eligible(net: Network, eng: Engine, opt: Optimizer, batch_size: int, n_samples: int) -> bool:
@@ -29,10 +36,10 @@ def eligible(net: Network, eng: Engine, opt: Optimizer, batch_size: int, n_sampl
         return False
     if s.name not in ("sgd", "momentum") or s.l1 or s.l2 or net.parameter_count() > MAX_PARAMETERS:
         return False
-    if eng.loss.scalar_grad is None:
+    if eng.loss.name not in GRAD_TEMPLATES and not (eng.loss.name == "binary_cross_entropy" and eng.fused):
         return False
     acts = {net.activation_of(li, k) for li in range(1, len(net.layers)) for k in range(net.layers[li].size)}
-    return all(get_activation(a).scalar_f is not None for a in acts)
+    return acts <= SCALAR_TEMPLATES.keys()
 
 
 class OnlineTrainer:
@@ -53,83 +60,140 @@ class OnlineTrainer:
             for i, jj in zip(*np.nonzero(blk.mask)):
                 fwd[self.offsets[j] + int(jj)].append((self.offsets[a] + int(i), len(self.slots)))
                 self.slots.append(bounds[pi] + int(i) * sizes[j] + int(jj))
-        self.units = []  # (unit, [(src unit, slot)], bias slot, f, df)
+        self.unit_specs = []  # (unit, [(src unit, slot)], bias slot, activation name)
         nk = len(eng.keys)
         for j in range(1, len(sizes)):
             for k in range(sizes[j]):
                 u = self.offsets[j] + k
-                act = get_activation(net.activation_of(j, k))
-                self.units.append((u, fwd[u], len(self.slots), act.scalar_f, act.scalar_df))
+                self.unit_specs.append((u, fwd[u], len(self.slots), net.activation_of(j, k)))
                 self.slots.append(bounds[nk + j - 1] + k)
         self.n_out = sizes[-1]
-        self.out_units = self.units[-self.n_out:]
-        self.hidden_back = []  # reverse order: (unit, [(dst unit, slot)], df)
+        self.back_specs = []  # hidden units in reverse order: (unit, [(dst unit, slot)], activation)
         outgoing: dict[int, list[tuple[int, int]]] = {u: [] for u in range(self.n_units)}
-        for u, inc, _, _, _ in self.units:
+        for u, inc, _, _ in self.unit_specs:
             for src, slot in inc:
                 outgoing[src].append((u, slot))
-        for u, inc, _, _, df in reversed(self.units[:-self.n_out]):
-            self.hidden_back.append((u, outgoing[u], df))
-        self.weight_uses = [(slot, src, u) for u, inc, _, _, _ in self.units for src, slot in inc]
+        for u, inc, _, name in reversed(self.unit_specs[:-self.n_out]):
+            self.back_specs.append((u, outgoing[u], name))
+        self.weight_uses = [(slot, src, u) for u, inc, _, _ in self.unit_specs for src, slot in inc]
         # fixed biases: no bias update at all (the optimiser's zeroed gradient, on this path)
-        self.bias_uses = [] if opt.fixed_biases else [(b, u) for u, _, b, _, _ in self.units]
-        self.grad = None if eng.fused else eng.loss.scalar_grad
-        self.velocity = [0.0] * len(self.slots)
+        self.bias_uses = [] if opt.fixed_biases else [(b, u) for u, _, b, _ in self.unit_specs]
         self.slot_index = np.array(self.slots, dtype=np.intp)
+        # Momentum's velocities live here as floats during a run (the optimiser may hold restored
+        # ones); ``store_state`` hands them back so a saved run can resume exactly.
+        v = opt.state1 if opt.s.name == "momentum" else None
+        self.velocity = [0.0] * len(self.slots) if v is None else v[self.slot_index].tolist()
 
-    def _load(self) -> list[float]:
-        return self.eng.theta[self.slot_index].tolist()
+    def store_state(self) -> None:
+        if self.opt.s.name == "momentum" and self.opt.state1 is not None:
+            self.opt.state1[self.slot_index] = self.velocity
 
-    def _store(self, w: list[float]) -> None:
-        self.eng.theta[self.slot_index] = w
+    def epoch(self, order: NDArray[np.intp] | None, classify: bool) -> tuple[float, float, int, list[float]]:
+        """One epoch over the data given to ``compile``: (sum of the samples' E, largest
+        parameter change, samples classified right, Σ|δ| per non-input neuron in unit order).
+        The engine's ``theta`` holds the new parameters afterwards."""
+        old = self.eng.theta[self.slot_index].tolist()
+        vel = self.velocity if self.momentum is not None else None
+        idx = range(self.n_samples) if order is None else order.tolist()
+        new, vel, loss, right, ad = self._epoch(old, vel, self.xs, self.ys, idx, self.lr, self.momentum,
+                                                classify)
+        if vel is not None:
+            self.velocity = vel
+        self.eng.theta[self.slot_index] = new
+        change = max(map(abs, map(sub, new, old)), default=0.0)
+        return loss, change, right, ad
 
-    def epoch(self, x: Array, y: Array, order: NDArray[np.intp] | None, outs_epoch: Array,
-              deltas_all: Array) -> None:
-        """One epoch; outputs and δ (non-input neurons, layer by layer) land in visiting order."""
-        w = self._load()
+    def compile(self, x: Array, y: Array) -> None:
+        """Generate the epoch function for this network and keep the data as float lists."""
+        self.xs, self.ys, self.n_samples = x.tolist(), y.tolist(), len(x)
         s = self.opt.s
-        lr, mom = s.learning_rate, (s.momentum if s.name == "momentum" else None)
-        vel = self.velocity
-        n_in, n_units, n_out, k_out = self.n_in, self.n_units, self.n_out, self.n_out
-        units, out_units, hidden_back = self.units, self.out_units, self.hidden_back
-        weight_uses, bias_uses, grad = self.weight_uses, self.bias_uses, self.grad
-        xs, ys = x.tolist(), y.tolist()
-        idx = range(len(xs)) if order is None else order.tolist()
-        outs_rows, delta_rows = [], []
-        net = [0.0] * n_units
-        delta = [0.0] * n_units
-        for r in idx:
-            out = xs[r] + [0.0] * (n_units - n_in)
-            for u, inc, b, f, _ in units:
-                acc = 0.0
-                for src, slot in inc:
-                    acc += out[src] * w[slot]
-                acc += w[b]
-                net[u] = acc
-                out[u] = f(acc)
-            t = ys[r]
-            for q, (u, _, _, _, df) in enumerate(out_units):
-                o = out[u]
-                delta[u] = (o - t[q]) if grad is None else grad(o, t[q], k_out) * df(net[u], o)
-            for u, outs, df in hidden_back:
-                acc = 0.0
-                for dst, slot in outs:
-                    acc += delta[dst] * w[slot]
-                delta[u] = acc * df(net[u], out[u])
-            if mom is None:
-                for slot, src, u in weight_uses:
-                    w[slot] -= lr * (out[src] * delta[u])
-                for b, u in bias_uses:
-                    w[b] -= lr * delta[u]
+        self.lr, self.momentum = s.learning_rate, (s.momentum if s.name == "momentum" else None)
+        ns = {"exp": math.exp, "tanh": math.tanh, "sp": _softplus, "argmax": _argmax}
+        exec(compile(self._source(), "<core.online epoch>", "exec"), ns)  # noqa: S102 (see module doc)
+        self._epoch = ns["epoch"]
+
+    def _source(self) -> str:
+        """Straight-line Python for one epoch: every neuron's net, output and δ and every
+        parameter are local variables (o3, n3, d3, w7, v7). Built only from unit and slot
+        indices and the fixed templates below: nothing from a file reaches the source."""
+        n_slots, k_out = len(self.slots), self.n_out
+        mom = self.momentum is not None
+        loss_name = self.eng.loss.name
+        ws = ", ".join(f"w{i}" for i in range(n_slots))
+        vs = ", ".join(f"v{i}" for i in range(n_slots))
+        units = [u for u, *_ in self.unit_specs]
+        out = ["def epoch(W, V, xs, ys, idx, lr, mom, classify):",
+               f"    {ws}, = W" if n_slots else "    pass"]
+        if mom:
+            out.append(f"    {vs}, = V")
+        out.append("    loss = 0.0")
+        out.append("    right = 0")
+        out.append("    " + " = ".join(f"a{u}" for u in units) + " = 0.0")
+        out.append("    for r in idx:")
+        body = ["x = xs[r]", "t = ys[r]"]
+        body += [f"o{u} = x[{u}]" for u in range(self.n_in)]
+        for u, inc, b, name in self.unit_specs:
+            terms = [f"o{src} * w{slot}" for src, slot in inc] + [f"w{b}"]
+            f, _ = SCALAR_TEMPLATES[name]
+            body.append(f"n{u} = " + " + ".join(terms))
+            body.append(f"o{u} = " + f.format(n=f"n{u}", o=f"o{u}"))
+        for q, (u, _, _, name) in enumerate(self.unit_specs[-k_out:]):
+            if self.eng.fused:
+                body.append(f"d{u} = o{u} - t[{q}]")
             else:
-                for slot, src, u in weight_uses:
-                    v = vel[slot] = mom * vel[slot] - lr * (out[src] * delta[u])
-                    w[slot] += v
-                for b, u in bias_uses:
-                    v = vel[b] = mom * vel[b] - lr * delta[u]
-                    w[b] += v
-            outs_rows.append(out[n_units - n_out:])
-            delta_rows.append(delta[n_in:])
-        self._store(w)
-        outs_epoch[...] = outs_rows
-        deltas_all[...] = delta_rows
+                _, df = SCALAR_TEMPLATES[name]
+                g = GRAD_TEMPLATES[loss_name].format(o=f"o{u}", t=f"t[{q}]", K=k_out)
+                body.append(f"d{u} = ({g}) * ({df.format(n=f'n{u}', o=f'o{u}')})")
+        for u, outs, name in self.back_specs:
+            _, df = SCALAR_TEMPLATES[name]
+            acc = " + ".join(f"d{dst} * w{slot}" for dst, slot in outs) or "0.0"
+            body.append(f"d{u} = ({acc}) * ({df.format(n=f'n{u}', o=f'o{u}')})")
+        body += [f"a{u} += abs(d{u})" for u in units]
+        outs_q = [(q, u) for q, (u, *_rest) in enumerate(self.unit_specs[-k_out:])]
+        if loss_name == "binary_cross_entropy":
+            body.append("loss += " + " + ".join(f"t[{q}] * sp(-n{u}) + (1.0 - t[{q}]) * sp(n{u})"
+                                                for q, u in outs_q))
+        else:
+            body += [f"e{q} = t[{q}] - o{u}" for q, u in outs_q]
+            sq = " + ".join(f"e{q} * e{q}" for q, _ in outs_q)
+            body.append(f"loss += 0.5 * ({sq})" if loss_name == "half_sse" else f"loss += ({sq}) / {k_out}")
+        body.append("if classify:")
+        if k_out == 1:
+            body.append(f"    right += (o{outs_q[0][1]} >= 0.5) == (t[0] >= 0.5)")
+        else:
+            body.append(f"    right += argmax(({', '.join(f'o{u}' for _, u in outs_q)},)) == argmax(t)")
+        for slot, src, u in self.weight_uses:
+            if mom:
+                body += [f"v{slot} = mom * v{slot} - lr * (o{src} * d{u})", f"w{slot} += v{slot}"]
+            else:
+                body.append(f"w{slot} -= lr * (o{src} * d{u})")
+        for b, u in self.bias_uses:
+            if mom:
+                body += [f"v{b} = mom * v{b} - lr * d{u}", f"w{b} += v{b}"]
+            else:
+                body.append(f"w{b} -= lr * d{u}")
+        out += ["        " + line for line in body]
+        out.append(f"    return [{ws}], {f'[{vs}]' if mom else 'None'}, loss, right, "
+                   f"[{', '.join(f'a{u}' for u in units)}]")
+        return "\n".join(out) + "\n"
+
+
+def _softplus(z: float) -> float:
+    return (z if z > 0.0 else 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def _argmax(v) -> int:
+    return max(range(len(v)), key=v.__getitem__)  # the first of equal maxima, as numpy's argmax
+
+
+# f(n) and f'(n, o) as Python expressions: the formulas of core/activations.py, written out.
+SCALAR_TEMPLATES = {
+    "sigmoid": ("1.0 / (1.0 + exp(-{n} if {n} > %r else %r))" % (SIGMOID_FLOOR, -SIGMOID_FLOOR),
+                "{o} * (1.0 - {o})"),
+    "tanh": ("tanh({n})", "1.0 - {o} * {o}"),
+    "relu": ("({n} if {n} > 0.0 else 0.0)", "(1.0 if {n} > 0.0 else 0.0)"),
+    "leaky_relu": ("({n} if {n} > 0.0 else %r * {n})" % LEAKY_SLOPE, "(1.0 if {n} > 0.0 else %r)" % LEAKY_SLOPE),
+    "linear": ("{n}", "1.0"),
+}
+# dE/do of the losses this path takes (binary cross-entropy only fused with sigmoid: δ = o − t).
+GRAD_TEMPLATES = {"half_sse": "{o} - {t}", "mse": "2.0 * ({o} - {t}) / {K}"}

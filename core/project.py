@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from .datasets import Dataset
 from .network import Network
+from .resume import ResumeState
 from .training import EpochReport, TrainConfig
 
 
@@ -30,3 +31,4 @@ class Project:
     title: str = ""
     description: str = ""
     display_digits: int | None = None  # the step-through's default precision; None = the app's
+    resume: ResumeState | None = None  # optimiser and shuffle state after the last epoch

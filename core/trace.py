@@ -1,6 +1,9 @@
 """The worked example: one sample forward, backward and through one gradient-descent update,
 with every number a textbook page shows.
 
+The update is always plain gradient descent, w ← w − η ∂E/∂w (the textbooks' step), whatever
+optimiser the network trains with: ``Trace.update`` says so wherever a trace is shown.
+
 δ here is ∂E/∂net (the sign convention of most derivations, e.g. δ_o1 = (o1 − t1)·o1(1 − o1)).
 Han & Kamber's "Err_j" is −δ_j. Each weight w moves by −η ∂E/∂w; with the network's
 ``fixed_biases`` set, biases keep their value (their gradient is still shown).
@@ -18,6 +21,9 @@ import numpy as np
 
 from .engine import Engine
 from .network import Network
+
+
+PLAIN_STEP = "plain gradient descent, w ← w − η ∂E/∂w"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Trace:
     neurons: tuple[NeuronTrace, ...]
     weights: tuple[WeightTrace, ...]
     fixed_biases: bool = False
+    update: str = PLAIN_STEP
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,7 +89,7 @@ def trace(net: Network, x, t, learning_rate: float, sample: int = 0) -> Trace:
     eng = Engine(net)
     p = eng.backward(eng.forward(x), t)
     grads = eng.gradients(p)
-    before = float(eng.loss_per_sample(p.outs[-1], t)[0])
+    before = float(eng.pass_loss(p, t)[0])
     gw = dict(zip(eng.keys, grads))
     gb = [None] + grads[len(eng.keys):]
     new_w = {k: eng.W[k] - learning_rate * g for k, g in gw.items()}
@@ -109,7 +116,7 @@ def trace(net: Network, x, t, learning_rate: float, sample: int = 0) -> Trace:
         eng.W[k][...] = new_w[k]
     for j in range(1, len(eng.sizes)):
         eng.b[j][...] = new_b[j]
-    after = float(eng.loss_per_sample(eng.forward(x).outs[-1], t)[0])
+    after = float(eng.pass_loss(eng.forward(x), t)[0])
     return Trace(sample, tuple(x[0].tolist()), tuple(t[0].tolist()), float(learning_rate), net.loss,
                  before, after, tuple(neurons), tuple(weights), net.fixed_biases)
 

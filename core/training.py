@@ -10,6 +10,8 @@ epoch's samples. Same seed, same data, same settings: the same reports, bit for 
 """
 from __future__ import annotations
 
+import math
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -21,6 +23,8 @@ from .network import Network
 from .online import OnlineTrainer
 from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
+from .resume import ResumeSlot, capture, restore
+from .threads import blas_limit, blas_threads, step_flops
 
 Array = NDArray[np.float64]
 
@@ -73,23 +77,35 @@ def correct(out: Array, y: Array) -> NDArray[np.bool_]:
 
 
 class EpochDeltas:
-    """δ of every non-input neuron for every sample of an epoch, in one array: a tiny network's
-    per-epoch summary is then two array calls instead of a few per layer."""
+    """δ of every non-input neuron for every sample of an epoch, in one buffer laid out layer by
+    layer (rows in visiting order): each layer's rows of a batch are contiguous, so the backward
+    pass writes δ straight into them, and the per-epoch summary is a few array calls."""
 
     def __init__(self, sizes: list[int], n: int) -> None:
-        self.all = np.empty((n, sum(sizes[1:])))
+        self.n = n
         self.bounds = np.cumsum([0] + sizes[1:]).tolist()
-        # layers[j] (j >= 1) is layer j's columns, rows in visiting order; layers[0] is unused
-        self.layers: list[Array] = [self.all[:, :0]] + [
-            self.all[:, lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:])]
+        self.flat = np.empty(n * self.bounds[-1])
+        # layers[j] (j >= 1) is layer j's (n, size) block; layers[0] is unused
+        self.layers: list[Array] = [np.empty((n, 0))] + [
+            self.flat[n * lo:n * hi].reshape(n, hi - lo) for lo, hi in zip(self.bounds, self.bounds[1:])]
         self._zeros_in = _frozen(np.zeros(sizes[0]))
+
+    def _split(self, m: Array) -> tuple[Array, ...]:
+        m /= self.n
+        m.flags.writeable = False  # the per-layer views below inherit this
+        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
+
+    def mean_abs_from(self, sums: list[float]) -> tuple[Array, ...]:
+        """The same from Σ|δ| per neuron (all non-input neurons in layer order)."""
+        return self._split(np.array(sums))
 
     def mean_abs(self) -> tuple[Array, ...]:
         """Mean |δ| per neuron, per layer; the input layer's entry is zeros (inputs have no δ)."""
-        m = np.add.reduce(np.abs(self.all), axis=0)
-        m /= self.all.shape[0]
-        m.flags.writeable = False  # the per-layer views below inherit this
-        return (self._zeros_in,) + tuple(m[lo:hi] for lo, hi in zip(self.bounds, self.bounds[1:]))
+        a = np.abs(self.flat)
+        n = self.n
+        sums = [np.add.reduce(a[n * lo:n * hi].reshape(n, hi - lo), axis=0)
+                for lo, hi in zip(self.bounds, self.bounds[1:])]
+        return self._split(np.concatenate(sums) if len(sums) > 1 else sums[0])
 
 
 def _frozen(a: Array) -> Array:
@@ -119,84 +135,125 @@ def check_data(net: Network, x: Array, y: Array) -> tuple[Array, Array]:
 
 def train(net: Network, x: Array, y: Array, config: TrainConfig,
           validation: tuple[Array, Array] | None = None,
-          should_stop: Callable[[], bool] | None = None, first_epoch: int = 1) -> Iterator[EpochReport]:
+          should_stop: Callable[[], bool] | None = None, first_epoch: int = 1,
+          resume: ResumeSlot | None = None, reserve_cores: int = 0) -> Iterator[EpochReport]:
     """Train ``net`` in place; yields one report per epoch. The network holds the latest finite
-    weights whenever the generator is suspended, finished or closed."""
+    weights whenever the generator is suspended, finished or closed. ``resume`` continues the
+    optimiser and shuffle state it holds (where it applies, see core/resume.py) and afterwards
+    holds the state after the last finished epoch. BLAS gets the threads core/threads.py chooses
+    for this network and batch, leaving ``reserve_cores`` (the GUI thread's) alone."""
     x, y = check_data(net, x, y)
     if validation is not None:
         validation = check_data(net, *validation)
     if net.is_recurrent:  # its own engine and loop; the static path below stays as it is
         from .recurrent_training import train_recurrent
+        if resume is not None:
+            resume.state = None  # recurrent runs start their optimiser state afresh (not kept)
         yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch)
         return
     eng = Engine(net)
     theta = eng.theta
     opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
+    if resume is not None:
+        restore(resume.state, opt, rng, config.seed)
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
-    outs_epoch = np.empty_like(y)
+    eng.expect_targets(y)
+    # The output layer's outputs in visiting order, or its net inputs when the loss needs them.
+    keep_nets = eng.keeps_output_nets
+    heads = np.empty_like(y)
     perm_bufs = (np.empty_like(x), np.empty_like(y)) if config.shuffle and x.nbytes <= PERMUTE_WHOLE_BYTES \
         else None
     deltas = EpochDeltas(eng.sizes, n)
     last_good = theta.copy()
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
-    epoch = first_epoch - 1
+    if fast is not None:
+        fast.compile(x, y)
+    epoch = finished = first_epoch - 1
+    limits = ExitStack()  # released in the finally below, however the generator ends
+    limits.enter_context(blas_limit(blas_threads(step_flops([b.shape for b in eng.W.values()], bs),
+                                                 reserve_cores)))
     try:
         for epoch in range(first_epoch, first_epoch + config.max_epochs):
             # Overflow on the way to divergence is expected and reported below, not warned about.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
                 if fast is not None:
-                    fast.epoch(x, y, order, outs_epoch, deltas.all)
+                    loss_sum, change, right, abs_sums = fast.epoch(order, classify)
+                    loss = loss_sum / n
+                    mean_abs = deltas.mean_abs_from(abs_sums)
                 else:
-                    _epoch(eng, opt, x, y, bs, order, outs_epoch, deltas.layers, perm_bufs)
-                y_seen = y if order is None else y[order]  # outputs are in visiting order
-                # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
-                loss = float(np.add.reduce(eng.loss_per_sample(outs_epoch, y_seen))) / n
-                change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
-            if not (np.isfinite(loss) and np.isfinite(change)):
-                what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+                    _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
+                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good)
+                    mean_abs = deltas.mean_abs()
+            if not (math.isfinite(loss) and math.isfinite(change)):
+                what = "inf" if math.isinf(loss) else "NaN" if math.isnan(loss) else "not finite (weights)"
                 theta[...] = last_good
                 eng.write_back(net)
-                yield EpochReport(epoch, loss, None, None, None, deltas.mean_abs(),
+                finished = None
+                yield EpochReport(epoch, loss, None, None, None, mean_abs,
                                   change, None,
                                   f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
                                   diverged=True)
                 return
             last_good[...] = theta
-            acc_v = np.count_nonzero(correct(outs_epoch, y_seen)) / n if classify else None
+            acc_v = right / n if classify else None
             val_loss = val_acc = None
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    vo = eng.forward(validation[0]).outs[-1]
-                val_loss = float(eng.loss_per_sample(vo, validation[1]).mean())
-                val_acc = float(correct(vo, validation[1]).mean()) if classify else None
+                    vp = eng.forward(validation[0])
+                val_loss = float(eng.pass_loss(vp, validation[1]).mean())
+                val_acc = float(correct(vp.outs[-1], validation[1]).mean()) if classify else None
             reason = _stop_reason(config, epoch - first_epoch + 1, loss, acc_v, change, should_stop)
             weights = None
             if config.report_weights or reason:
                 eng.write_back(net)
                 if config.report_weights:
                     weights = ({k: _frozen(w) for k, w in eng.W.items()}, [_frozen(b) for b in eng.b])
+            finished = epoch
             yield EpochReport(epoch, loss, val_loss, acc_v, val_acc,
-                              deltas.mean_abs(), change, weights, reason)
+                              mean_abs, change, weights, reason)
             if reason:
                 return
     finally:
+        limits.close()
         eng.write_back(net)
+        if resume is not None:
+            if fast is not None:
+                fast.store_state()
+            resume.state = None if finished is None else capture(finished, opt, rng, config.seed)
+
+
+def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None, keep_nets: bool,
+             classify: bool, last_good: Array) -> tuple[float, float, int]:
+    """(epoch loss, largest parameter change, samples classified right) of an array epoch."""
+    y_seen = y if order is None else y[order]  # outputs are in visiting order
+    if keep_nets:
+        outs = eng.output_of(heads)
+        per_sample = eng.loss_per_sample(outs, y_seen, heads)
+    else:
+        outs = heads
+        per_sample = eng.loss_per_sample(outs, y_seen)
+    # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
+    loss = float(np.add.reduce(per_sample)) / len(y)
+    theta = eng.theta
+    change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
+    return loss, change, int(np.count_nonzero(correct(outs, y_seen))) if classify else 0
 
 
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
 
 
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
-           outs_epoch: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None) -> None:
+           heads: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None,
+           keep_nets: bool) -> None:
     """One pass over the data in ``order``: forward, backward and an update per batch (the hot
-    loop). Outputs and δ are stored in visiting order, by slices (cheaper than scattering)."""
+    loop). Outputs (or output nets) and δ are stored in visiting order, by slices (cheaper than
+    scattering)."""
     lr = opt.s.learning_rate if opt.folds_lr else 1.0
     n = x.shape[0]
-    layers = range(1, len(deltas_epoch))
     gather = None
     if order is not None:
         if perm_bufs is not None:  # one gather per epoch, then contiguous batches
@@ -213,10 +270,8 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
             xb, yb = x[order[s:]], y[order[s:]]
         else:
             xb, yb = x[s:e], y[s:e]
-        p = eng.backward(eng.forward(xb), yb, input_delta=False)
-        outs_epoch[s:e] = p.outs[-1]
-        for j in layers:
-            deltas_epoch[j][s:e] = p.deltas[j]
+        p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
+        heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
         eng.gradients(p, lr / xb.shape[0], reuse=True)
         opt.step(eng.grad)
 
@@ -241,10 +296,11 @@ def evaluate(net: Network, x: Array, y: Array) -> tuple[float, float | None]:
     x, y = check_data(net, x, y)
     if net.is_recurrent:
         from .recurrent import RecurrentEngine
-        eng = RecurrentEngine(net)
-        out = eng.predict(x)
-    else:
-        eng = Engine(net)
-        out = eng.forward(x).outs[-1]
-    loss = float(eng.loss_per_sample(out, y).mean())
-    return loss, (float(correct(out, y).mean()) if is_classification(y) else None)
+        rec = RecurrentEngine(net)
+        out = rec.predict(x)
+        loss = float(rec.loss_per_sample(out, y).mean())
+        return loss, (float(correct(out, y).mean()) if is_classification(y) else None)
+    eng = Engine(net)
+    p = eng.forward(x)
+    loss = float(eng.pass_loss(p, y).mean())
+    return loss, (float(correct(p.outs[-1], y).mean()) if is_classification(y) else None)

@@ -195,7 +195,8 @@ class TrainingController(QObject):
         self._after = "finish"
         self._rate.clear()
         worker = TrainingWorker(net, x, y, validation, cfg, first_epoch=self.next_epoch(),
-                                epochs_per_second=None if stepping else self.epochs_per_second)
+                                epochs_per_second=None if stepping else self.epochs_per_second,
+                                resume=doc.project.resume)
         thread = QThread()
         thread.setObjectName("training")
         worker.moveToThread(thread)
@@ -385,6 +386,7 @@ class TrainingController(QObject):
             self.message.emit("The network changed during training; the run was not applied")
             return
         a, b = result.first_epoch, done[-1].epoch if done else result.first_epoch
+        doc.project.resume = result.resume  # a later run continues momentum, moments and shuffle
         if done:
             doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before)
             doc.append_history([HistoryEntry.from_report(r) for r in done])

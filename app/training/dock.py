@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QGridLayout, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QSpinBox,
                                QToolButton, QVBoxLayout, QWidget)
 
-from core.losses import LOSSES
+from core.losses import LOSSES, output_problem
 from core.optimizers import OPTIMIZERS, OptimizerSettings
 from core.training import TrainConfig
 
@@ -250,7 +250,17 @@ class TrainingPanel(QWidget):
         if self._updating:
             return
         name = self.loss_combo.currentData()
-        if name != self.document.network.loss:
+        net = self.document.network
+        out = net.layers[-1]
+        problem = output_problem(name, [out.activation_of(k) for k in range(out.size)], out.names,
+                                 len(net.layers) - 1)
+        if problem:  # refused: say why and show the loss the network keeps
+            self.controller.message.emit(problem)
+            self._updating = True
+            self.loss_combo.setCurrentIndex(max(self.loss_combo.findData(net.loss), 0))
+            self._updating = False
+            return
+        if name != net.loss:
             from app.commands import SetLossCommand
             self.controller.apply_edit(lambda: self.document.push(SetLossCommand(self.document, name)))
 

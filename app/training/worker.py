@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.network import Network
+from core.resume import ResumeSlot, ResumeState
 from core.training import EpochReport, TrainConfig, train
 
 BATCH_SECONDS = 0.04
@@ -60,6 +61,7 @@ class RunResult:
     diverged: bool = False
     stopped: bool = False  # ended by request (stop, pause or an edit)
     error: str | None = None
+    resume: ResumeState | None = None  # optimiser and shuffle state after the last epoch
 
 
 class TrainingWorker(QObject):
@@ -70,12 +72,14 @@ class TrainingWorker(QObject):
 
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray,
                  validation: tuple[np.ndarray, np.ndarray] | None, config: TrainConfig,
-                 first_epoch: int = 1, epochs_per_second: float | None = None) -> None:
+                 first_epoch: int = 1, epochs_per_second: float | None = None,
+                 resume: ResumeState | None = None) -> None:
         super().__init__()
         self._net = net.copy()
         self._x, self._y, self._validation = x, y, validation
         self._config = config
         self._first_epoch = first_epoch
+        self._resume = ResumeSlot(resume)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._may_run = threading.Event()  # cleared while the GUI thread is busy (see hold())
@@ -115,7 +119,8 @@ class TrainingWorker(QObject):
         last_emit = last_yield = time.perf_counter()
         try:
             gen = train(self._net, self._x, self._y, config, self._validation,
-                        should_stop=self._stop.is_set, first_epoch=self._first_epoch)
+                        should_stop=self._stop.is_set, first_epoch=self._first_epoch,
+                        resume=self._resume, reserve_cores=1)  # the GUI thread's core
             try:
                 for report in gen:
                     epoch_start = time.perf_counter()
@@ -154,6 +159,7 @@ class TrainingWorker(QObject):
         elif result.stop_reason == "stopped by request":
             result.stopped = True
         result.weights, result.biases = self._net.get_parameters()
+        result.resume = self._resume.state
         self.run_finished.emit(result)
 
     def _pace(self, epoch_start: float) -> None:

@@ -7,6 +7,7 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt import
 
+import uuid  # noqa: E402
 import weakref  # noqa: E402
 
 import pytest  # noqa: E402
@@ -41,6 +42,9 @@ def isolated_settings(tmp_path, monkeypatch, request):
     QCoreApplication.setOrganizationName(f"BackpropStudioTest-{request.node.name[:40]}")
     QCoreApplication.setApplicationName("Backprop Studio Test")
     monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    # A test that starts the app must never hand its files to a Backprop Studio the user has open
+    # (the single-instance channel is per user): each test gets a channel of its own.
+    monkeypatch.setenv("BACKPROP_STUDIO_INSTANCE", f"bps-test-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     yield settings_dir
 
 

@@ -186,3 +186,17 @@ def test_typing_into_one_field_merges_into_one_step(qapp):
     editor.set_weight(0, 0, 1, 0, 2.0)
     editor.set_weight(0, 1, 1, 0, 3.0)
     assert doc.undo_stack.count() == 2
+
+
+def test_cross_entropy_on_a_non_probability_output_is_refused_both_ways(qapp):
+    doc, editor = make_doc(qapp)  # sigmoid output layer, half_sse
+    reasons = []
+    editor.status_message.connect(reasons.append)
+    assert editor.set_activation(2, "linear")
+    assert not editor.set_loss("cross_entropy")
+    assert "output layer (layer 2) uses linear" in reasons[-1] and "softmax" in reasons[-1]
+    assert editor.set_activation(2, "softmax") and editor.set_loss("cross_entropy")
+    assert not editor.set_activation(2, "relu")
+    assert not editor.set_activation(2, "tanh", 0)
+    assert "output neuron o1 (layer 2) uses tanh" in reasons[-1]
+    assert doc.network.loss == "cross_entropy" and doc.network.layers[2].activation == "softmax"

@@ -288,3 +288,35 @@ def test_settings_go_through_the_undo_stack(qtbot, window):
     doc.undo()
     assert doc.project.training.optimizer.learning_rate == 0.5
     assert f.panel.lr_spin.value() == 0.5
+
+
+@pytest.mark.parametrize("opt", [OptimizerSettings("momentum", 0.3, momentum=0.9), OptimizerSettings("adam", 0.05)])
+def test_stepping_equals_one_run_straight_through(qtbot, window, opt):
+    """Four single-epoch runs carry momentum/Adam state and the shuffle order from run to run."""
+    project = xor_project(4, batch_size=2)
+    project.training = replace(project.training, optimizer=opt, shuffle=True, seed=3)
+    straight = project.network.copy()
+    from core.training import train
+    list(train(straight, XOR_X, XOR_Y, project.training))
+    f = load(window, project)
+    for _ in range(4):
+        with qtbot.waitSignal(f.controller.run_ended, timeout=10000):
+            assert f.controller.step()
+    doc = window.document
+    assert [h.epoch for h in doc.project.history] == [1, 2, 3, 4]
+    assert params_equal(doc.network.get_parameters(), straight.get_parameters())
+    assert doc.project.resume is not None and doc.project.resume.epoch == 4
+
+
+def test_the_loss_box_refuses_cross_entropy_on_linear_outputs(qtbot, window):
+    f = load(window, xor_project(10))
+    doc = window.document
+    window.editor.set_activation(2, "linear")
+    said = []
+    f.controller.message.connect(said.append)
+    combo = f.panel.loss_combo
+    combo.setCurrentIndex(combo.findData("cross_entropy"))
+    assert doc.network.loss == "half_sse" and combo.currentData() == "half_sse"
+    assert "output layer (layer 2) uses linear" in said[-1]
+    combo.setCurrentIndex(combo.findData("mse"))
+    assert doc.network.loss == "mse"

@@ -49,7 +49,10 @@ def random_project(seed: int, loss: str, out_act: str | None, targets: str, norm
         for k in range(sizes[-1]):
             net.set_activation(3, "sigmoid" if targets == "unit" else str(rng.choice(HIDDEN_ACTS)), k)
         if targets == "unit":
-            net.set_activation(3, "tanh", 0)  # a mix, so no fused δ
+            # a mix, so no fused δ: softmax over o2, o3 beside a sigmoid o1 (binary cross-entropy
+            # needs probabilities, so a tanh neuron is refused)
+            net.set_activation(3, "softmax")
+            net.set_activation(3, "sigmoid", 0)
             net.layers[3].biases[0] = 5.0
     else:
         net.set_activation(3, out_act)

@@ -15,7 +15,7 @@ from core.activations import ACTIVATIONS
 from core.datasets import Dataset, Normalization
 from core.fileio import FORMAT_NAME, FORMAT_VERSION, dumps, load_project, loads, save_project
 from core.format_spec import schema_text
-from core.losses import LOSSES
+from core.losses import LOSSES, output_problem
 from core.network import Block, Layer, Network
 from core.optimizers import OPTIMIZERS, OptimizerSettings
 from core.project import HistoryEntry, Project
@@ -57,7 +57,10 @@ def networks(draw) -> Network:
                                               max_size=sizes[a] * sizes[b]))).reshape(sizes[a], sizes[b])
                 w = np.array(draw(st.lists(FLOATS, min_size=mask.size, max_size=mask.size))).reshape(mask.shape)
                 blocks[(a, b)] = Block(np.where(mask, w, 0.0), mask)
-    return Network(layers, blocks, draw(st.sampled_from(list(LOSSES))))
+    out = layers[-1]
+    fitting = [lo for lo in LOSSES if output_problem(lo, [out.activation_of(k) for k in range(out.size)],
+                                                      out.names, len(layers) - 1) is None]
+    return Network(layers, blocks, draw(st.sampled_from(fitting)))
 
 
 @st.composite
