@@ -45,9 +45,9 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
             order = rng.permutation(n) if config.shuffle and not sequence else None
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 if sequence:
-                    problem, iters = _sequence_epoch(eng, opt, x, y, bs, lr_fold, outs, deltas.all), None
+                    problem, iters = _sequence_epoch(eng, opt, x, y, bs, lr_fold, outs, deltas), None
                 else:
-                    problem, iters = _settle_epoch(eng, opt, x, y, bs, order, lr_fold, outs, deltas.all)
+                    problem, iters = _settle_epoch(eng, opt, x, y, bs, order, lr_fold, outs, deltas)
                 y_seen = y if order is None else y[order]
                 loss = float(np.add.reduce(eng.loss_per_sample(outs, y_seen))) / n if problem is None else np.nan
                 change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
@@ -84,7 +84,7 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
 
 
 def _settle_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, bs: int, order, lr_fold: float,
-                  outs: Array, deltas: Array) -> tuple[str | None, tuple[int, int]]:
+                  outs: Array, deltas: EpochDeltas) -> tuple[str | None, tuple[int, int]]:
     if order is not None:
         x, y = x[order], y[order]
     most = [0, 0]
@@ -98,14 +98,14 @@ def _settle_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, bs: 
             return not_settled_message("backward", back, eng.settings), tuple(most)
         most = [max(most[0], fwd.iterations), max(most[1], back.iterations)]
         outs[s:s + bs] = fwd.values[:, eng.out_slice]
-        deltas[s:s + bs] = back.values[:, eng.n_in:]
+        _store_deltas(eng, deltas, slice(s, s + bs), back.values)
         eng.gradients(fwd.values, back.values, lr_fold / xb.shape[0])
         opt.step(eng.grad)
     return None, tuple(most)
 
 
 def _sequence_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, k: int, lr_fold: float,
-                    outs: Array, deltas: Array) -> str | None:
+                    outs: Array, deltas: EpochDeltas) -> str | None:
     state = np.zeros((1, eng.n))
     for s in range(0, x.shape[0], k):
         xs, ts = x[s:s + k, None, :], y[s:s + k, None, :]
@@ -113,8 +113,14 @@ def _sequence_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, k:
         ds = bptt.backward(eng, run, ts)
         for q, (st, d) in enumerate(zip(run.states, ds)):
             outs[s + q] = st[0, eng.out_slice]
-            deltas[s + q] = d[0, eng.n_in:]
+            _store_deltas(eng, deltas, slice(s + q, s + q + 1), d)
         bptt.gradients(eng, run, ds, lr_fold / len(xs))
         opt.step(eng.grad)
         state = run.states[-1]
     return None
+
+
+def _store_deltas(eng: RecurrentEngine, deltas: EpochDeltas, rows: slice, values: Array) -> None:
+    """δ of the non-input neurons (columns of ``values``, all neurons) into the epoch's per-layer blocks."""
+    for j in range(1, len(eng.sizes)):
+        deltas.layers[j][rows] = values[:, eng.offsets[j]:eng.offsets[j + 1]]
