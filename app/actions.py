@@ -4,9 +4,11 @@ Handlers ask the Editor or the FileController; questions go through app.dialogs.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
 
 from .dialogs import prompts
 from .dialogs.new_network import RandomiseDialog
@@ -185,7 +187,7 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
                                      "Ctrl+Shift+D", "Remove all connections from the selected layer to the next"),
         "randomise": _action(w, "Randomi&se Weights…", lambda: h.randomise(False), "Ctrl+R",
                              "New random weights and biases for the whole network"),
-        "randomise_layer": _action(w, "Randomise &Layer…", lambda: h.randomise(True), "Ctrl+Shift+R",
+        "randomise_layer": _action(w, "Randomise &Layer…", lambda: h.randomise(True), "Ctrl+Alt+R",
                                    "New random weights into, and biases of, the selected layer"),
         "set_all": _action(w, "Set All &To…", lambda: h.set_all(False), None,
                            "Set every weight and bias to one value"),
@@ -219,3 +221,31 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
     doc.undo_stack.undoTextChanged.connect(lambda t: a["undo"].setText(f"&Undo {t}".strip()))
     doc.undo_stack.redoTextChanged.connect(lambda t: a["redo"].setText(f"&Redo {t}".strip()))
     return a
+
+
+def _plain(text: str) -> str:
+    """Menu text without its mnemonic marks ("Save &As…" -> "Save As…", "&&" -> "&")."""
+    return re.sub(r"&(.)", r"\1", text)
+
+
+def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:
+    """(action, keys) for every action of the window that has a shortcut, read from the actions
+    themselves (menus first, in menu order), so the list cannot fall behind the key bindings."""
+    ordered: list[QAction] = []
+
+    def walk(actions) -> None:
+        for act in actions:
+            if act.menu() is not None:
+                walk(act.menu().actions())
+            elif act not in ordered:
+                ordered.append(act)
+    walk(window.menuBar().actions())
+    ordered += [a for a in window.findChildren(QAction) if a not in ordered]
+    rows = []
+    for act in ordered:
+        keys = ", ".join(k.toString(QKeySequence.NativeText) for k in act.shortcuts() if not k.isEmpty())
+        if keys:
+            menu = next((w for w in act.associatedObjects() if isinstance(w, QMenu)), None)
+            where = f"{_plain(menu.title())} → " if menu is not None else ""
+            rows.append((where + _plain(act.text()), keys))
+    return rows

@@ -69,18 +69,25 @@ class SetBiasCommand(QUndoCommand):
 
 
 class SetParametersCommand(QUndoCommand):
-    """Every weight and bias at once: randomise, set all, a training run."""
+    """Every weight and bias at once: randomise, set all, a training run. A run's epochs go with
+    it: undone, they leave the history too, so the next run is numbered and plotted from there."""
 
     def __init__(self, doc: "Document", before: tuple["Weights", list[np.ndarray]],
-                 after: tuple["Weights", list[np.ndarray]], text: str) -> None:
+                 after: tuple["Weights", list[np.ndarray]], text: str, history=()) -> None:
         super().__init__(text)
         self.doc, self.before, self.after = doc, before, after
+        self.history = list(history)
 
     def redo(self) -> None:
         self.doc.write_parameters(*self.after)
+        if self.history:
+            self.doc.write_history(self.doc.project.history + self.history)
 
     def undo(self) -> None:
         self.doc.write_parameters(*self.before)
+        hist, n = self.doc.project.history, len(self.history)
+        if n and hist[-n:] == self.history:  # unless the history was cleared or changed since
+            self.doc.write_history(hist[:-n])
 
 
 class RenameCommand(QUndoCommand):

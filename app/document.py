@@ -98,14 +98,16 @@ class Document(QObject):
 
     # ----------------------------------------------------------------- API for training
     def set_parameters(self, weights: Weights, biases: list[np.ndarray], text: str, *,
-                       before: tuple[Weights, list[np.ndarray]] | None = None) -> None:
-        """One undoable step setting every weight and bias (e.g. "Training, epochs 1–500")."""
+                       before: tuple[Weights, list[np.ndarray]] | None = None,
+                       history: list[HistoryEntry] = ()) -> None:
+        """One undoable step setting every weight and bias (e.g. "Training, epochs 1–500"), with
+        the epochs that led there (``history``), which undo takes back out of the history."""
         from .commands import SetParametersCommand
         if before is None:
             before = self.network.get_parameters()
         after = ({k: np.array(w, dtype=np.float64) for k, w in weights.items()},
                  [np.array(b, dtype=np.float64) for b in biases])
-        self.push(SetParametersCommand(self, before, after, text), user_edit=False)
+        self.push(SetParametersCommand(self, before, after, text, history), user_edit=False)
 
     def show_parameters(self, weights: Weights, biases: list[np.ndarray]) -> None:
         """Live view: write values into the model without an undo entry or modified mark."""
@@ -166,6 +168,12 @@ class Document(QObject):
         self.network.set_bias(layer, index, value)
         self.parameters_changed.emit()
         self.neuron_changed.emit(layer, index)
+
+    def write_history(self, entries: list[HistoryEntry]) -> None:
+        """A run's epochs, added or taken back with its undo step (the undo stack, not a dirty
+        flag, says whether the file changed)."""
+        self.project.history[:] = entries
+        self.history_changed.emit()
 
     def write_parameters(self, weights: Weights, biases: list[np.ndarray]) -> None:
         self.network.set_parameters({k: w.copy() for k, w in weights.items()},

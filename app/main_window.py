@@ -2,6 +2,7 @@
 their own modules (document, editor, canvas, panels, files, actions); this module wires them."""
 from __future__ import annotations
 
+import html
 import random
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget,
                                QTabBar, QTabWidget, QUndoView, QVBoxLayout, QWidget)
 
-from .actions import build_actions
+from .actions import build_actions, shortcut_rows
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from .document import Document
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self.resize(self._clamped(QRect(self.pos(), DEFAULT_SIZE)).size())
         self._restore_settings()  # after every dock exists, training's included
+        # after the training controller's own slot, which may end a run and report on it
+        self.document.project_replaced.connect(self._reset_run_readouts)
 
     # ----------------------------------------------------------------- composition
     def _build_docks(self) -> None:
@@ -134,7 +137,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu("Open &Recent")
         self.examples_menu = file.addMenu("&Examples")
         for ex in examples():
-            act = self.examples_menu.addAction(ex.title)
+            act = self.examples_menu.addAction(ex.title.replace("&", "&&"))  # "Han & Kamber"
             act.setStatusTip(ex.description or ex.name)
             act.triggered.connect(lambda checked=False, n=ex.name: self.files.open_example(n))
         file.addSeparator()
@@ -318,6 +321,15 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         QTimer.singleShot(0, self._fit_if_pending)
 
+    def _reset_run_readouts(self) -> None:
+        """Another network: the last run's figures ("Epoch 1616 · loss 0.0105") belong to the
+        previous one, so the status bar and the Training panel's run line start empty."""
+        training = getattr(self, "training", None)
+        if training is not None:
+            training.status_label.clear()
+            training.panel.status.setText(" ")
+        self.statusBar().clearMessage()
+
     def _fit_if_pending(self) -> None:
         if self._fit_pending and self.view.isVisible():
             self._fit_pending = False
@@ -330,7 +342,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._fit_if_pending)
 
     def set_tool(self, tool: str) -> None:
-        self.scene.set_tool(tool)
+        self.scene.interactions.set_tool(tool)
         self.actions["tool_" + tool].setChecked(True)
 
     def toggle_legend(self) -> None:
@@ -340,16 +352,16 @@ class MainWindow(QMainWindow):
     def next_seed(self) -> int:
         return self._seed.randrange(1000)
 
+    def shortcuts_html(self) -> str:
+        rows = shortcut_rows(self) + [
+            ("Type the selected value in place", "Enter"), ("Zoom", "Wheel"),
+            ("Pan", "Middle button, or Space + drag"),
+            ("Select several", "Drag on empty canvas, Ctrl+click")]
+        return "<table>" + "".join(f"<tr><td>{html.escape(text)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+                                   for text, keys in rows) + "</table>"
+
     def show_shortcuts(self) -> None:
-        rows = []
-        for action in self.actions.values():
-            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
-            if keys:
-                rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        rows += ["<tr><td>Zoom</td><td><b>Wheel</b></td></tr>",
-                 "<tr><td>Pan</td><td><b>Middle button, or Space + drag</b></td></tr>",
-                 "<tr><td>Select several</td><td><b>Drag on empty canvas, Ctrl+click</b></td></tr>"]
-        QMessageBox.information(self, "Keyboard shortcuts", "<table>" + "".join(rows) + "</table>")
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}",

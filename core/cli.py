@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Sequence
@@ -32,48 +33,140 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message} (see --help)")
 
 
+def _fill(text: str) -> str:
+    return textwrap.fill(text, 78)
+
+
+_FILE_HELP = "a network file (.bpnet), e.g. resources/examples/xor.bpnet"
+
+TRACE_EXAMPLES = """examples:
+  backprop-studio trace resources/examples/textbook-2-2-2.bpnet
+      the classic worked example: E = 0.298371109, w5 -> 0.35891648
+  backprop-studio trace net.bpnet --sample 3 --lr 0.1
+      the third sample of the file's data, one step of size 0.1
+  backprop-studio trace net.bpnet --json > trace.json
+      every number as JSON, for a script or a hand-out"""
+
+PREDICT_EXAMPLES = """examples:
+  backprop-studio predict resources/examples/xor.bpnet
+      a table: each sample's inputs and the network's outputs
+  backprop-studio predict net.bpnet --data new-inputs.csv
+      outputs for the rows of a CSV (columns matched to the inputs by name, else in order)
+  backprop-studio predict net.bpnet --json"""
+
+TRAIN_EXAMPLES = """examples:
+  backprop-studio train resources/examples/xor.bpnet
+      the file's own settings; writes resources/examples/xor-trained.bpnet
+  backprop-studio train xor.bpnet --epochs 5000 --lr 0.5 --seed 1 -o xor-5000.bpnet
+  backprop-studio train iris.bpnet --batch 16 --momentum 0.9
+      mini-batches of 16 samples, momentum 0.9
+exit status: 0 trained, 1 an error, 2 a bad option, 3 the loss diverged"""
+
+EXPORT_EXAMPLES = """examples:
+  backprop-studio export resources/examples/xor.bpnet --to csv
+      writes resources/examples/xor.csv
+  backprop-studio export net.bpnet --to csv -o history.csv
+      the loss history, one row per epoch
+  backprop-studio export net.bpnet --to onnx --precision float64
+  backprop-studio export resources/examples/textbook-2-2-2.bpnet --to html --sample 1
+      a hand-out of the worked example, step by step
+  backprop-studio export net.bpnet --to svg --values on"""
+
+IMPORT_EXAMPLES = """examples:
+  backprop-studio import xor.net
+      writes xor.bpnet, with the samples of xor.pat when it is there
+  backprop-studio import encoder.net --patterns train.pat -o encoder.bpnet"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="backprop-studio", description="Backprop Studio: draw, train and watch networks.")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    t = sub.add_parser("trace", help="one sample forward, backward and through one plain gradient-descent step",
-                       description="One sample forward, backward and through one plain gradient-descent "
-                                   "step w ← w − η ∂E/∂w (the textbooks' update), whatever optimiser, "
-                                   "momentum or weight decay the file trains with.")
-    t.add_argument("file")
-    t.add_argument("--sample", type=int, default=1, help="which sample of the file's data (1 = first)")
-    t.add_argument("--lr", type=float, help="learning rate (default: the file's)")
-    t.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    pr = sub.add_parser("predict", help="the network's outputs for every sample")
-    pr.add_argument("file")
-    pr.add_argument("--data", help="a CSV file of inputs (default: the file's own data)")
-    pr.add_argument("--json", action="store_true")
-    tr = sub.add_parser("train", help="train headless and write the trained network")
-    tr.add_argument("file")
-    tr.add_argument("--epochs", type=int)
-    tr.add_argument("--lr", type=float)
-    tr.add_argument("--momentum", type=float)
-    tr.add_argument("--batch", type=int, help="1 = online, 0 = full batch, B = mini-batch")
-    tr.add_argument("--seed", type=int)
-    tr.add_argument("-o", "--output", help="where to write the trained network "
-                                           "(default: FILE with -trained before the extension)")
+    p = _Parser(prog="backprop-studio", description=_fill("Backprop Studio: draw, train and watch "
+                "networks. Without a command it opens the window (on FILE, if given)."),
+                epilog="examples:\n  backprop-studio resources/examples/xor.bpnet    open it in the window\n"
+                       "  backprop-studio trace --help                   help on one command",
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND",
+                           title="commands (each has its own --help)")
+    raw = argparse.RawDescriptionHelpFormatter  # keeps the examples' layout; descriptions are filled here
+    desc = "one sample forward, backward and through one plain gradient-descent step"
+    t = sub.add_parser("trace", help=desc, epilog=TRACE_EXAMPLES, formatter_class=raw,
+                       description=_fill(desc.capitalize() + " w\u00a0←\u00a0w\u00a0−\u00a0η\u00a0∂E/∂w (the textbooks' "
+                       "update), whatever optimiser, momentum or weight decay the file trains with: "
+                       "each neuron's net input, output and δ = ∂E/∂net; each weight's and bias's "
+                       "gradient, old and new value; the error before and after the step."))
+    t.add_argument("file", metavar="FILE", help=_FILE_HELP)
+    t.add_argument("--sample", type=int, default=1, metavar="K",
+                   help="which sample of the file's data to trace, counted from 1 "
+                        "(default: 1, the first)")
+    t.add_argument("--lr", type=float, metavar="ETA",
+                   help="learning rate of the one gradient-descent step: each weight moves by "
+                        "-ETA x dE/dw (a positive number; default: the file's learning rate)")
+    t.add_argument("--json", action="store_true",
+                   help="print every number as JSON instead of tables (default: tables)")
+    desc = "the network's outputs for every sample"
+    pr = sub.add_parser("predict", help=desc, epilog=PREDICT_EXAMPLES, formatter_class=raw,
+                        description=_fill(desc.capitalize() + " (one forward pass, no training)."))
+    pr.add_argument("file", metavar="FILE", help=_FILE_HELP)
+    pr.add_argument("--data", metavar="CSV",
+                    help="a CSV file of inputs, one sample a row, in the units of the file's data "
+                         "(its normalisation is applied; default: the file's own data)")
+    pr.add_argument("--json", action="store_true",
+                    help="print JSON, one object per sample, instead of a table (default: a table)")
+    desc = "train headless and write the trained network"
+    tr = sub.add_parser("train", help=desc, epilog=TRAIN_EXAMPLES, formatter_class=raw,
+                        description=_fill(desc.capitalize() + ". Settings not given come from the file; "
+                        "the epochs continue the file's history. Progress goes to stderr."))
+    tr.add_argument("file", metavar="FILE", help=_FILE_HELP)
+    tr.add_argument("--epochs", type=int, metavar="N",
+                    help="how many epochs to train, one epoch being one pass over the training "
+                         "samples (default: the file's epoch budget)")
+    tr.add_argument("--lr", type=float, metavar="ETA",
+                    help="learning rate: the step size per unit of gradient (a positive number; "
+                         "default: the file's)")
+    tr.add_argument("--momentum", type=float, metavar="M",
+                    help="momentum, the share of the last update carried into the next, 0 to "
+                         "below 1 (default: the file's; given with plain gradient descent, it "
+                         "switches the optimiser to momentum)")
+    tr.add_argument("--batch", type=int, metavar="B",
+                    help="samples per weight update: 1 = online (after every sample), 0 = full "
+                         "batch (once per epoch), B = mini-batches of B samples (default: the file's)")
+    tr.add_argument("--seed", type=int, metavar="S",
+                    help="seed of the per-epoch shuffling, a whole number; the same seed gives "
+                         "the same run (default: the file's)")
+    tr.add_argument("-o", "--output", metavar="OUT",
+                    help="where to write the trained network (default: FILE with -trained "
+                         "before the extension, e.g. xor-trained.bpnet)")
     from .export import EXPORTERS
-    ex = sub.add_parser("export", help="write the network in another format",
-                        description="formats: " + "; ".join(f"{e.name} ({e.description})"
-                                                           for e in EXPORTERS.values()))
-    ex.add_argument("file")
-    ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="the format to write")
-    ex.add_argument("-o", "--output", help="where to write it (default: FILE with the format's extension)")
-    ex.add_argument("--sample", type=int, help="html: which sample the hand-out follows (1 = first)")
-    ex.add_argument("--weights", help="landscape-png: SRC>DST for a curve, SRC>DST,SRC>DST for a map "
-                                      "(default: the only weight, else two into the output layer)")
+    formats = "formats: " + "; ".join(f"{e.name} ({e.description})" for e in EXPORTERS.values())
+    ex = sub.add_parser("export", help="write the network in another format", epilog=EXPORT_EXAMPLES,
+                        formatter_class=raw, description=_fill("Write the network in another format. " + formats))
+    ex.add_argument("file", metavar="FILE", help=_FILE_HELP)
+    ex.add_argument("--to", required=True, choices=sorted(EXPORTERS), metavar="FORMAT",
+                    help="the format to write, one of: " + ", ".join(sorted(EXPORTERS)) +
+                         " (required, no default)")
+    ex.add_argument("-o", "--output", metavar="OUT",
+                    help="where to write it (default: FILE with the format's extension)")
+    ex.add_argument("--sample", type=int, metavar="K",
+                    help="html: which sample of the file's data the hand-out follows, counted "
+                         "from 1 (default: 1, the first)")
+    ex.add_argument("--weights", metavar="SRC>DST",
+                    help="landscape-png: the weight to vary, as SRC>DST neuron names, for a loss "
+                         "curve; two as SRC>DST,SRC>DST for a loss map (default: the only weight, "
+                         "else two into the output layer)")
     ex.add_argument("--values", choices=("auto", "on", "off"),
-                    help="svg, png: write weights and biases on the drawing (default: auto, small networks)")
+                    help="svg, png: write each weight and bias on the drawing: on, off, or auto "
+                         "(default: auto, which writes them for small networks)")
     ex.add_argument("--precision", choices=("float32", "float64"),
-                    help="number type of an ONNX model (default float32, which every ONNX runtime runs)")
-    im = sub.add_parser("import", help="read an SNNS network (.net) and its patterns (.pat) into a network file")
-    im.add_argument("file", help="an SNNS network definition file (.net)")
-    im.add_argument("--patterns", help="an SNNS pattern file (default: FILE with .pat, if there is one)")
-    im.add_argument("-o", "--output", help="where to write the network (default: FILE with .bpnet)")
+                    help="number type of an ONNX model's weights and values, float32 or float64 "
+                         "(default: float32, which every ONNX runtime runs)")
+    desc = "read an SNNS network (.net) and its patterns (.pat) into a network file"
+    im = sub.add_parser("import", help=desc, epilog=IMPORT_EXAMPLES, formatter_class=raw,
+                        description=_fill(desc[0].upper() + desc[1:] + "."))
+    im.add_argument("file", metavar="FILE", help="an SNNS network definition file (.net)")
+    im.add_argument("--patterns", metavar="PAT",
+                    help="an SNNS pattern file whose samples become the network's data "
+                         "(default: FILE with .pat, if there is one)")
+    im.add_argument("-o", "--output", metavar="OUT",
+                    help="where to write the network file (default: FILE with .bpnet)")
     return p
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import style
@@ -84,10 +84,29 @@ class NeuronItem(QGraphicsItem):
         path.addEllipse(QPointF(0, 0), r, r)
         if self.can_connect:
             path.addEllipse(self.port_pos(), PORT_R + 2, PORT_R + 2)
+        if self._shows_bias():  # the written bias is part of the neuron: double-click edits it
+            path.addRect(self._bias_rect())
         return path
 
     def port_pos(self) -> QPointF:
         return QPointF(self.radius, 0.0)
+
+    def _bias_rect(self) -> QRectF:
+        """Where paint() writes "b = …" under the neuron (item coordinates)."""
+        fm = QFontMetricsF(style.value_font(8.5))
+        w = fm.horizontalAdvance(f"b = {style.format_value(self.bias)}") + 8
+        return QRectF(-w / 2, self.radius + 1, w, fm.height())
+
+    def _shows_bias(self) -> bool:
+        return self.show_values and self.bias is not None and self.radius >= style.RADIUS
+
+    def edit_rect(self) -> QRectF:
+        """Scene rect of the text an in-place edit replaces: the bias under a hidden or output
+        neuron, the name inside an input neuron (or wherever no bias is written)."""
+        if self._shows_bias():
+            return self.mapRectToScene(self._bias_rect())
+        r = self.radius
+        return self.mapRectToScene(QRectF(-r, -r * 0.75, 2 * r, r * 0.95))
 
     def is_on_port(self, local: QPointF) -> bool:
         if not self.can_connect:
@@ -213,6 +232,12 @@ class ConnectionItem(QGraphicsItem):
     def label_pos(self) -> QPointF:
         return self.line.pointAt(self.label_t)
 
+    def edit_rect(self) -> QRectF:
+        """Scene rect of the value box paint() draws on the line."""
+        c = self.mapToScene(self.label_pos())
+        w = QFontMetricsF(style.value_font(8.5)).horizontalAdvance(style.format_value(self.weight)) + 8
+        return QRectF(c.x() - w / 2, c.y() - 9, w, 18)
+
     def _bounds(self) -> QRectF:
         pad = style.MAX_WIDTH + 4
         rect = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
@@ -288,7 +313,6 @@ class LayerLabelItem(QGraphicsItem):
         return self.Type
 
     def set_text(self, text: str) -> None:
-        from PySide6.QtGui import QFontMetricsF
         width = QFontMetricsF(style.value_font(9.5, bold=True)).horizontalAdvance(text) + 20
         self.prepareGeometryChange()
         self._rect = QRectF(-width / 2, -13, width, 26)

@@ -1,8 +1,9 @@
 """The canvas scene: follows the document's signals, adding, removing and updating items.
 
 Small networks get one pickable item per connection (with values written on them); large ones one
-cached EdgeBatchItem per layer pair (app/canvas/edges.py). Selection, hover hints and edit intents
-are turned into Editor calls; the scene never edits the model itself.
+cached EdgeBatchItem per layer pair (app/canvas/edges.py). The scene only draws: mouse and key
+events go to its CanvasInteractions (app/canvas/interactions.py), which own the tool, the modes and
+the edits they ask the Editor for.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..document import Document
 from ..editor import Editor
 from . import layout
 from .edges import DEFAULT_LIMIT, EdgeBatchItem
-from .interactions import Interaction, SelectInteraction
+from .interactions import CanvasInteractions
 from .items import ConnectionItem, LayerLabelItem, NeuronItem
 from .recurrent_edges import RecurrentBatchItem, RecurrentConnectionItem
 
@@ -31,7 +32,8 @@ AUTO_VALUES_CONNECTIONS, AUTO_VALUES_NEURONS = 64, 32
 
 class NetworkScene(QGraphicsScene):
     status_message = Signal(str)
-    value_edit_requested = Signal(str, object, QPointF, str)  # kind, key, scene pos, current text
+    value_edit_requested = Signal(str, object, QRectF, str)  # kind, key, the label's scene rect, text
+    weight_scale_changed = Signal(float)  # the largest |w| (the legend's reference) changed
     layout_changed = Signal()  # items were rebuilt or moved (views may refit)
     neuron_hovered = Signal(object)  # (layer, index) under the pointer, or None when it leaves
 
@@ -54,12 +56,13 @@ class NetworkScene(QGraphicsScene):
         self.values_mode = "auto"  # "auto" | "on" | "off"
         self.batch_limit = DEFAULT_LIMIT
         self.max_abs = 1.0
-        self.tool = "select"  # or "connect"
-        self.interaction: Interaction = SelectInteraction(self)
+        self.interactions = CanvasInteractions(self, editor)
         document.structure_changed.connect(self.rebuild)
         document.parameters_changed.connect(self._on_parameters_changed)
         document.neuron_changed.connect(self._on_neuron_changed)
         document.positions_changed.connect(self._on_positions_changed)
+        # another network: nothing of the old one stays selected (rebuild restores by name)
+        document.project_replaced.connect(self.clearSelection)
         self.rebuild()
 
     # ----------------------------------------------------------------- public API
@@ -109,22 +112,8 @@ class NetworkScene(QGraphicsScene):
         total = sum(b.n_total for b in self.batches.values())
         return (drawn, total) if total > drawn else None
 
-    def set_tool(self, tool: str) -> None:
-        self.tool = tool
-        self.status_message.emit("Connect tool: drag from any neuron to a neuron in a later layer"
-                                 if tool == "connect" else SelectInteraction.hint)
-
-    def set_interaction(self, interaction: Interaction) -> None:
-        self.interaction = interaction
-
     def neuron_item(self, layer: int, index: int) -> NeuronItem:
         return self.neurons[layer][index]
-
-    def neuron_at(self, pos: QPointF) -> NeuronItem | None:
-        for item in self.items(pos):
-            if isinstance(item, NeuronItem):
-                return item
-        return None
 
     def selected_neurons(self) -> list[tuple[int, int]]:
         return sorted(i.key for i in self.selectedItems() if isinstance(i, NeuronItem))
@@ -152,36 +141,15 @@ class NetworkScene(QGraphicsScene):
         return self.editor.delete(self.selected_neurons(), self.selected_connections(),
                                   self.selected_layers())
 
-    def connect_refusal(self, src: tuple[int, int], dst: tuple[int, int]) -> str | None:
-        try:
-            self.doc.network.check_connectable(src[0], src[1], dst[0], dst[1])
-        except ValueError as exc:
-            return f"Cannot connect: {exc}"
-        return None
-
-    def request_connection(self, src: tuple[int, int], dst: tuple[int, int]) -> None:
-        if self.editor.connect(src[0], src[1], dst[0], dst[1]):
-            self.status_message.emit(f"Connected {self.doc.network.name_of(*src)} → "
-                                     f"{self.doc.network.name_of(*dst)}; double-click it to set its weight")
-
-    def commit_moves(self) -> None:
-        """After a drag: one undoable step for every neuron that moved."""
-        net = self.doc.network
-        moves = {}
-        for li, items in enumerate(self.neurons):
-            for k, item in enumerate(items):
-                old = self._positions[li][k]
-                p = item.pos()
-                if abs(p.x() - old[0]) > 1e-9 or abs(p.y() - old[1]) > 1e-9:
-                    moves[(li, k)] = (net.layers[li].positions[k], (p.x(), p.y()))
-        if moves:
-            self.editor.move(moves)
+    def stored_position(self, layer: int, index: int) -> tuple[float, float]:
+        """Where the document puts a neuron (its item may be mid-drag elsewhere)."""
+        x, y = self._positions[layer][index]
+        return float(x), float(y)
 
     # ----------------------------------------------------------------- building
     def rebuild(self) -> None:
         selection = self._selection_names()
-        self.interaction.cancel()
-        self.interaction = SelectInteraction(self)
+        self.interactions.reset()
         self.blockSignals(True)
         self.clear()
         self.neurons, self.edge_items, self.batches, self.labels = [], {}, {}, []
@@ -275,7 +243,10 @@ class NetworkScene(QGraphicsScene):
     def _update_max_abs(self) -> None:
         blocks = [np.abs(b.weight[b.mask]) for b in self.doc.network.blocks.values() if b.count]
         m = max((float(a.max()) for a in blocks), default=0.0)
-        self.max_abs = m if m > 0 else 1.0
+        m = m if m > 0 else 1.0
+        if m != self.max_abs:
+            self.max_abs = m
+            self.weight_scale_changed.emit(m)
 
     def _update_scene_rect(self) -> None:
         rect = QRectF()
@@ -370,50 +341,32 @@ class NetworkScene(QGraphicsScene):
             self.status_message.emit(f"{net.name_of(ls, i)} → {net.name_of(ld, j)}: weight "
                                      f"{item.weight:.6f} · double-click to edit · Delete removes it")
 
-    def item_double_clicked(self, item: QGraphicsItem, pos: QPointF) -> None:
+    def item_double_clicked(self, item: QGraphicsItem, pos: QPointF | None = None) -> None:
         net = self.doc.network
         if isinstance(item, NeuronItem):
             if item.layer == 0:
-                self.value_edit_requested.emit("name", item.key, item.scenePos(), item.name)
+                self.value_edit_requested.emit("name", item.key, item.edit_rect(), item.name)
             else:
-                self.value_edit_requested.emit("bias", item.key, item.scenePos(),
+                self.value_edit_requested.emit("bias", item.key, item.edit_rect(),
                                                repr(net.bias(*item.key)))
         elif isinstance(item, ConnectionItem):
-            self.value_edit_requested.emit("weight", item.key, item.label_pos(),
+            self.value_edit_requested.emit("weight", item.key, item.edit_rect(),
                                            repr(net.weight(*item.key)))
-
-    def commit_value_edit(self, kind: str, key: tuple, text: str) -> bool:
-        text = text.strip()
-        if kind == "name":
-            return self.editor.rename(*key, text)
-        try:
-            value = float(text.replace(",", ".")) if text else None
-        except ValueError:
-            value = None
-        if value is None:
-            self.status_message.emit(f"{text!r} is not a number")
-            return False
-        if kind == "bias":
-            return self.editor.set_bias(*key, value)
-        return self.editor.set_weight(*key, value)
 
     # ----------------------------------------------------------------- events -> interaction
     def mousePressEvent(self, event) -> None:
-        if not self.interaction.mouse_press(event):
+        if not self.interactions.mouse_press(event):
             super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
-        if not self.interaction.mouse_move(event):
+        if not self.interactions.mouse_move(event):
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
-        if not self.interaction.mouse_release(event):
+        if not self.interactions.mouse_release(event):
             super().mouseReleaseEvent(event)
-        if isinstance(self.interaction, SelectInteraction):
-            self.interaction.dragging = False
 
     def keyPressEvent(self, event) -> None:
-        if self.interaction.key_press(event):
-            return
-        super().keyPressEvent(event)
+        if not self.interactions.key_press(event):
+            super().keyPressEvent(event)
 

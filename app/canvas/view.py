@@ -2,10 +2,11 @@
 rubber-band selection, the weight legend in a corner and the in-place value editor."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
+from .. import style
 from ..panels.legend import paint_legend
 from .scene import NetworkScene
 
@@ -17,22 +18,20 @@ MAX_FIT_SCALE = 2.0  # a 2-2-1 network is not blown up beyond this by "fit"
 
 
 class InlineEditor(QLineEdit):
-    """A one-line editor over the canvas; Enter commits, Esc or focus loss cancels."""
+    """A one-line editor laid over the value it edits; Enter commits and closes, Esc or focus
+    loss cancels."""
 
     committed = Signal(str)
 
     def __init__(self, parent) -> None:
         super().__init__(parent)
-        self.setFixedWidth(150)
-        self.setStyleSheet("QLineEdit { border: 2px solid #f2b705; padding: 2px; background: white; }")
-        self.returnPressed.connect(self._commit)
+        self.setStyleSheet("QLineEdit { border: 2px solid #f2b705; padding: 0px 2px; background: white; }")
+        self.setAlignment(Qt.AlignCenter)
         self.hide()
 
-    def _commit(self) -> None:
-        text = self.text()
+    def _close(self) -> None:
         self.parentWidget().parentWidget().setFocus()  # focus back to the view, not the next field
         self.hide()
-        self.committed.emit(text)
 
     def event(self, event) -> bool:
         # Enter/Esc belong to this field, not to the window's shortcuts (e.g. Enter = edit value).
@@ -43,15 +42,35 @@ class InlineEditor(QLineEdit):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Handled and accepted here: QLineEdit ignores Enter after returnPressed, and the ignored
+        # key went on to the view, whose Enter opened the editor again.
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            text = self.text()
+            self._close()
+            self.committed.emit(text)
+            event.accept()
+            return
         if event.key() == Qt.Key_Escape:
-            self.parentWidget().parentWidget().setFocus()
-            self.hide()
+            self._close()
+            event.accept()
             return
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.hide()
+
+    def place_over(self, rect: QRect, point_size: float) -> None:
+        """Cover ``rect`` (viewport pixels) with text as large as the label's on screen; wider
+        when the typed text needs it, centred on the label either way."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(point_size, 6.0))
+        self.setFont(font)
+        fm = QFontMetrics(font)
+        height = max(rect.height(), fm.height() + 4)
+        width = max(rect.width(), fm.horizontalAdvance(self.text() + "00") + 8)
+        centre = rect.center()
+        self.setGeometry(centre.x() - width // 2, centre.y() - height // 2, width, height)
 
 
 class NetworkView(QGraphicsView):
@@ -85,10 +104,11 @@ class NetworkView(QGraphicsView):
         self._space_down = False
         self._pan_from: QPointF | None = None
         self._editing: tuple[str, tuple] | None = None
-        self.editor = InlineEditor(self.viewport())
-        self.editor.committed.connect(self._on_edit_committed)
+        self.inline_editor = InlineEditor(self.viewport())
+        self.inline_editor.committed.connect(self._on_edit_committed)
         scene.value_edit_requested.connect(self.start_inline_edit)
         scene.selectionChanged.connect(self.viewport().update)
+        scene.weight_scale_changed.connect(self._on_weight_scale_changed)
 
     # ----------------------------------------------------------------- zoom
     @property
@@ -191,7 +211,7 @@ class NetworkView(QGraphicsView):
             self.viewport().setCursor(Qt.OpenHandCursor)
             event.accept()
             return
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.editor.isVisible():
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.inline_editor.isVisible():
             self.enter_pressed.emit()
             event.accept()
             return
@@ -206,6 +226,13 @@ class NetworkView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     # ----------------------------------------------------------------- legend
+    def _on_weight_scale_changed(self, _max_abs: float) -> None:
+        """The legend's reference weights are drawn in the foreground, which Qt repaints only
+        where scene items changed. A new largest |w| rescales every edge's width anyway, so the
+        whole viewport is repainted, legend included."""
+        if self.show_legend:
+            self.viewport().update()
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if not self.show_legend:
             return
@@ -216,28 +243,28 @@ class NetworkView(QGraphicsView):
         painter.restore()
 
     # ----------------------------------------------------------------- in-place editing
-    def start_inline_edit(self, kind: str, key: tuple, scene_pos: QPointF, text: str) -> None:
+    def start_inline_edit(self, kind: str, key: tuple, scene_rect: QRectF, text: str) -> None:
         """Open the field once the double-click's release has been delivered to the scene."""
-        QTimer.singleShot(0, lambda: self._show_inline_edit(kind, key, scene_pos, text))
+        QTimer.singleShot(0, lambda: self._show_inline_edit(kind, key, scene_rect, text))
 
-    def _show_inline_edit(self, kind: str, key: tuple, scene_pos: QPointF, text: str) -> None:
+    def _show_inline_edit(self, kind: str, key: tuple, scene_rect: QRectF, text: str) -> None:
         grabber = self.net_scene.mouseGrabberItem()
         if grabber is not None:
             grabber.ungrabMouse()
         self._editing = (kind, key)
-        p = self.mapFromScene(scene_pos)
-        self.editor.setText(text)
-        self.editor.move(int(p.x() - self.editor.width() / 2), int(p.y() - self.editor.height() / 2))
-        self.editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
+        self.inline_editor.setText(text)
+        label_pt = style.value_font(10.0 if kind == "name" else 8.5).pointSizeF()  # as items paint
+        self.inline_editor.place_over(self.mapFromScene(scene_rect).boundingRect(), label_pt * self.zoom)
+        self.inline_editor.setToolTip({"name": "Type a new name", "bias": "Type the bias",
                                 "weight": "Type the weight"}[kind] + " · Enter to apply, Esc to cancel")
-        self.editor.show()
-        self.editor.raise_()
-        self.editor.selectAll()
-        self.editor.setFocus()
+        self.inline_editor.show()
+        self.inline_editor.raise_()
+        self.inline_editor.selectAll()
+        self.inline_editor.setFocus()
 
     def _on_edit_committed(self, text: str) -> None:
         if self._editing is not None:
             kind, key = self._editing
             self._editing = None
-            self.net_scene.commit_value_edit(kind, key, text)
+            self.net_scene.interactions.commit_value_edit(kind, key, text)
         self.setFocus()

@@ -388,8 +388,8 @@ class TrainingController(QObject):
         a, b = result.first_epoch, done[-1].epoch if done else result.first_epoch
         doc.project.resume = result.resume  # a later run continues momentum, moments and shuffle
         if done:
-            doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before)
-            doc.append_history([HistoryEntry.from_report(r) for r in done])
+            doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before,
+                               history=[HistoryEntry.from_report(r) for r in done])
         else:  # diverged on the first epoch: the network holds the weights it started with
             doc.show_parameters(*self._before)
         self._before = None

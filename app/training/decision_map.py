@@ -2,6 +2,9 @@
 top (like TensorFlow Playground), small maps of every hidden neuron (hover one to enlarge it),
 and clicks that add (left) or remove (right) data points through the undo stack.
 
+The plane (the axes) is fitted to the data when a network is opened, when new data falls outside
+it, and on the Fit button; never because a point was clicked in, so clicks land where aimed.
+
 Every value drawn comes from ``core.engine.Engine.forward`` over the grid; refreshed at most every
 ``REFRESH_MS`` however fast the weights change.
 """
@@ -16,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
-                               QVBoxLayout, QWidget)
+                               QToolButton, QVBoxLayout, QWidget)
 
 from core.datasets import Dataset
 from core.engine import Engine
@@ -50,6 +53,11 @@ def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     lo, hi = float(finite.min()), float(finite.max())
     return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+def class_label(name: str) -> str:
+    """"class 0" for a numbered class, the name itself for a named one ("setosa")."""
+    return f"class {name}" if name.strip().lstrip("-").isdigit() else name
 
 
 def class_of(y: np.ndarray) -> np.ndarray:
@@ -91,6 +99,7 @@ class DecisionMap(QWidget):
         item.setMenuEnabled(False)
         item.vb.setMenuEnabled(False)
         item.vb.setAspectLocked(True)
+        item.vb.disableAutoRange()  # the axes change only when the plane is fitted
         self.plot.setMinimumSize(220, 220)
         self.image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
@@ -101,6 +110,9 @@ class DecisionMap(QWidget):
         self.class_box = QComboBox()
         self.class_box.setToolTip("Left-click the map to add a point of this class; "
                                   "right-click a point to remove it")
+        self.fit_button = QToolButton(text="Fit")
+        self.fit_button.setToolTip("Fit the plane to the data")
+        self.fit_button.clicked.connect(self.fit_plane)
         self.note = QLabel("The input-plane map needs a network with two inputs.")
         self.note.setWordWrap(True)
         self.thumbs_box = QWidget()
@@ -112,6 +124,7 @@ class DecisionMap(QWidget):
         head.addWidget(self.title, 1)
         head.addWidget(QLabel("Add:"))
         head.addWidget(self.class_box)
+        head.addWidget(self.fit_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(head)
@@ -127,6 +140,8 @@ class DecisionMap(QWidget):
         document.neuron_changed.connect(self.schedule)
         document.dataset_changed.connect(self._on_dataset_changed)
         document.training_config_changed.connect(self.schedule)
+        document.project_replaced.connect(self._on_project_replaced)
+        self._fit_pending = True
         self._on_dataset_changed()
         self._on_structure_changed()
 
@@ -151,28 +166,52 @@ class DecisionMap(QWidget):
         self.schedule()
 
     @Slot()
+    def _on_project_replaced(self) -> None:
+        self._fit_pending = True  # the dataset_changed that follows fits the new data
+
+    @Slot()
     def _on_dataset_changed(self) -> None:
         ds = self.document.project.dataset
         self.class_box.clear()
-        names = self._class_names(ds)
-        self.class_box.addItems(names)
-        self.class_box.setCurrentIndex(min(1, len(names) - 1))
+        self.class_box.addItems([class_label(c) for c in self._class_names(ds)])
+        self.class_box.setCurrentIndex(min(1, self.class_box.count() - 1))
+        if self._fit_pending or not self._plane_holds(ds):
+            self.fit_plane()
+        two = ds is not None and ds.x.shape[1] == 2
+        self.plot.getPlotItem().setLabel("bottom", ds.input_names[0] if two else "x1")
+        self.plot.getPlotItem().setLabel("left", ds.input_names[1] if two else "x2")
+        self._points_dirty = True
+        self.schedule()
+
+    def _plane_holds(self, ds: Dataset | None) -> bool:
+        if ds is None or ds.x.shape[1] != 2 or not len(ds):
+            return True
+        x0, x1, y0, y1 = self.plane
+        lo, hi = ds.x.min(axis=0), ds.x.max(axis=0)
+        return bool(lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1)
+
+    @Slot()
+    def fit_plane(self) -> None:
+        """The plane: the data's extent plus 10 % (at least 0.1) on each side; (0, 1)² without."""
+        self._fit_pending = False
+        ds = self.document.project.dataset
         if ds is not None and ds.x.shape[1] == 2 and len(ds):
             lo, hi = ds.x.min(axis=0), ds.x.max(axis=0)
             pad = np.maximum((hi - lo) * 0.1, 0.1)
             lo, hi = lo - pad, hi + pad
             self.plane = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
-        self.plot.getPlotItem().setLabel("bottom", ds.input_names[0] if ds and ds.x.shape[1] == 2 else "x1")
-        self.plot.getPlotItem().setLabel("left", ds.input_names[1] if ds and ds.x.shape[1] == 2 else "x2")
-        self._points_dirty = True
+        else:
+            self.plane = (0.0, 1.0, 0.0, 1.0)
+        x0, x1, y0, y1 = self.plane
+        self.plot.getPlotItem().vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.schedule()
 
     def _class_names(self, ds: Dataset | None) -> list[str]:
+        """The classes as the data names them ("0", "1" or "setosa"...); shown by class_label."""
         n_out = self.document.network.n_outputs
         if ds is not None and ds.class_names:
-            return [f"class {c}" for c in ds.class_names]
-        k = 2 if n_out == 1 else n_out
-        return [f"class {c}" for c in range(k)]
+            return list(ds.class_names)
+        return [str(c) for c in range(2 if n_out == 1 else n_out)]
 
     def grid_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x0, x1, y0, y1 = self.plane

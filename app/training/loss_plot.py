@@ -20,6 +20,7 @@ COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val
 NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
          "val_accuracy": "validation accuracy"}
 FIELDS = ("loss", "val_loss", "accuracy", "val_accuracy")
+MARKERS_UP_TO = 30  # epochs: below this each one is also drawn as a dot (one epoch has no line)
 
 
 class History:
@@ -128,8 +129,18 @@ class LossPlot(QWidget):
         return self.history.n
 
     def set_history(self, entries) -> None:
+        """Show ``entries`` (the document's history). When they do not continue what is shown
+        (another network, an undone run, a reset), the axes start afresh as well."""
+        entries = list(entries)
+        old_n = self.history.n
+        continues = 0 < old_n <= len(entries) and entries[0].epoch == self.history.column("epoch")[0]
         self.history.clear()
         self.history.extend(entries)
+        if not continues:
+            vb = self.plot.getPlotItem().vb
+            if not entries:
+                vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            vb.enableAutoRange()
         self.redraw()
 
     @Slot(list)
@@ -151,13 +162,26 @@ class LossPlot(QWidget):
     def _redraw(self) -> None:
         h = self.history
         x = h.column("epoch")
+        few = h.n <= MARKERS_UP_TO
         for name, curve in self.curves.items():
             if h.has(name):
                 y = h.column(name)
+                if few:
+                    curve.setSymbol("o")
+                    curve.setSymbolSize(7)
+                    curve.setSymbolPen(None)
+                    curve.setSymbolBrush(COLOURS[name])
+                else:
+                    curve.setSymbol(None)
                 curve.setData(x, y * 100.0 if "accuracy" in name else y)
             else:
                 curve.setData([], [])
         self._update_visibility()
+        if not self.vline.isVisible():  # not hovering: the readout shows the newest epoch
+            if h.n:
+                self.show_readout(h.n - 1, crosshair=False)
+            else:
+                self.readout.setText(" ")
 
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The full data a curve holds (every epoch; display downsampling aside)."""
@@ -200,18 +224,21 @@ class LossPlot(QWidget):
         h = self.history
         vb = self.plot.getPlotItem().vb
         if h.n == 0 or not vb.sceneBoundingRect().contains(pos):
-            self.vline.hide()
+            if self.vline.isVisible():
+                self.vline.hide()
+                self._redraw()  # back to the newest epoch's readout
             return
         epochs = h.column("epoch")
         x = vb.mapSceneToView(pos).x()
         self.show_readout(int(np.clip(np.searchsorted(epochs, x), 0, h.n - 1)))
 
-    def show_readout(self, index: int) -> None:
+    def show_readout(self, index: int, crosshair: bool = True) -> None:
         """Show the exact values of one stored epoch (crosshair readout)."""
         h = self.history
         epoch = h.column("epoch")[index]
-        self.vline.setPos(epoch)
-        self.vline.show()
+        if crosshair:
+            self.vline.setPos(epoch)
+            self.vline.show()
         parts = [f"epoch {int(epoch)}"]
         for name in FIELDS:
             v = h.column(name)[index]

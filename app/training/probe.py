@@ -107,6 +107,10 @@ class PredictionProbe(QWidget):
             label = net.name_of(0, k) + (f" ({names[k]})" if names else "")
             self.form.addRow(label, spin)
             self.inputs.append(spin)
+        k = self.sample.value()
+        if k >= 1:  # "sample k" is shown: the inputs are that sample's, of the data as it is now
+            self.set_inputs(ds.x[k - 1])
+            return
         self.refresh()
 
     def set_inputs(self, values) -> None:

@@ -83,11 +83,11 @@ def test_refused_connections_explain_in_status_bar(blank):
 def test_connect_tool_drags_from_anywhere_on_a_neuron(blank):
     w = blank
     QTest.keyClick(w.view, Qt.Key_C)
-    assert w.scene.tool == "connect"
+    assert w.scene.interactions.tool == "connect"
     drag(w, centre(w, 0, 1), centre(w, 1, 0))
     assert w.document.network.has_connection(0, 1, 1, 0)
     QTest.keyClick(w.view, Qt.Key_V)
-    assert w.scene.tool == "select"
+    assert w.scene.interactions.tool == "select"
 
 
 def test_select_connection_and_delete_key(blank):
@@ -154,7 +154,7 @@ def test_double_click_types_a_weight_in_place(blank):
     drag(w, port(w, 0, 0), centre(w, 1, 0))
     edge = w.scene.edge_items[(0, 0, 1, 0)]
     dclick(w, edge.line.pointAt(0.5))
-    editor = w.view.editor
+    editor = w.view.inline_editor
     assert editor.isVisible()
     editor.setText("0.123456789")
     QTest.keyClick(editor, Qt.Key_Return)
@@ -165,13 +165,13 @@ def test_double_click_types_a_weight_in_place(blank):
 def test_double_click_neuron_types_bias_and_input_name(blank):
     w = blank
     dclick(w, centre(w, 1, 1))
-    w.view.editor.setText("-1.5")
-    QTest.keyClick(w.view.editor, Qt.Key_Return)
+    w.view.inline_editor.setText("-1.5")
+    QTest.keyClick(w.view.inline_editor, Qt.Key_Return)
     assert w.document.network.bias(1, 1) == -1.5
     QTest.qWait(2 * QApplication.doubleClickInterval())  # two separate double-clicks
     dclick(w, centre(w, 0, 0))
-    w.view.editor.setText("x")
-    QTest.keyClick(w.view.editor, Qt.Key_Return)
+    w.view.inline_editor.setText("x")
+    QTest.keyClick(w.view.inline_editor, Qt.Key_Return)
     assert w.document.network.name_of(0, 0) == "x"
     assert w.scene.neuron_item(0, 0).name == "x"
 
