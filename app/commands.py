@@ -81,11 +81,11 @@ class SetParametersCommand(QUndoCommand):
     def redo(self) -> None:
         self.doc.write_parameters(*self.after)
         if self.history:
-            self.doc.write_history(self.doc.project.history + self.history)
+            self.doc.write_history(list(self.doc.project.history) + self.history)
 
     def undo(self) -> None:
         self.doc.write_parameters(*self.before)
-        hist, n = self.doc.project.history, len(self.history)
+        hist, n = list(self.doc.project.history), len(self.history)
         if n and hist[-n:] == self.history:  # unless the history was cleared or changed since
             self.doc.write_history(hist[:-n])
 

@@ -172,7 +172,9 @@ class Document(QObject):
     def write_history(self, entries: list[HistoryEntry]) -> None:
         """A run's epochs, added or taken back with its undo step (the undo stack, not a dirty
         flag, says whether the file changed)."""
-        self.project.history[:] = entries
+        history = self.project.history  # core's bounded History: no slice assignment
+        history.clear()
+        history.extend(entries)
         self.history_changed.emit()
 
     def write_parameters(self, weights: Weights, biases: list[np.ndarray]) -> None:

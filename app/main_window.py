@@ -84,6 +84,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Drag from a neuron's dot to connect · double-click a value "
                                      "to edit it · wheel zooms · middle button pans", 8000)
         self.editor.status_message.connect(self.show_status)
+        self.files.status_message.connect(self.show_status)
+        self.autosave_warning = QLabel()
+        self.autosave_warning.setObjectName("AutosaveWarning")
+        self.autosave_warning.setStyleSheet("color: #b00020; font-weight: bold")
+        self.autosave_warning.hide()
+        self.statusBar().addPermanentWidget(self.autosave_warning)
+        self.files.autosave_status.connect(self._show_autosave_status)
         self.scene.status_message.connect(self.show_status)
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
@@ -95,6 +102,7 @@ class MainWindow(QMainWindow):
         self._fit_pending = True
         from app.training import install_training
         install_training(self)
+        self.files.attach_training(self.training.controller)
         from app.classroom import install_classroom
         install_classroom(self)
         self._build_run_actions()
@@ -308,6 +316,12 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _show_autosave_status(self, text: str) -> None:
+        """An autosave failure stays in view (a passing message would hide it) until it works."""
+        self.autosave_warning.setText(text)
+        self.autosave_warning.setToolTip(text)
+        self.autosave_warning.setVisible(bool(text))
+
     def _update_title(self, *_: object) -> None:
         self.setWindowTitle(f"{self.document.display_name()}[*] — {APP_NAME}")
         self.setWindowModified(self.document.modified)
@@ -464,8 +478,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
-        self.files.autosave_timer.stop()
-        self.files.discard_recovery()
+        self.files.close_recovery()
         event.accept()
 
     def dragEnterEvent(self, event) -> None:

@@ -106,7 +106,7 @@ def train_save_reopen(studio, source: Path, out: Path) -> str:
     _wait_until(lambda: bool(ended) and not controller.running, "training to finish")
     if ended[0].error:
         raise SmokeFailure(f"training failed: {ended[0].error}")
-    history = doc.project.history
+    history = list(doc.project.history)  # core's bounded History indexes by integer only
     if len(history) != before + EPOCHS or not all(math.isfinite(h.loss) for h in history[before:]):
         raise SmokeFailure(f"expected {EPOCHS} new finite epochs, history has {len(history) - before}")
     trained = doc.network.get_parameters()

@@ -171,20 +171,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str):
-    if not Path(path).is_file():
-        raise CliError(f"{path}: no such file")
-    from .fileio import FileFormatError, load_project
+    from .fileio import FileFormatError, LoadCancelled, load_project
+    from .safe_read import describe_os_error
     try:
         return load_project(path)
     except FileFormatError as e:
         raise CliError(f"{path}: {e}") from None
+    except LoadCancelled:  # only a progress callback cancels; the CLI passes none
+        raise CliError(f"{path}: cancelled") from None
     except OSError as e:
-        raise CliError(f"{path}: {e.strerror or e}") from None
+        raise CliError(f"{path}: {describe_os_error(e)}") from None
 
 
 def _dataset(project, path: str):
     if project.dataset is None or len(project.dataset) == 0:
-        raise CliError(f"{path}: the network file holds no data")
+        raise CliError(f"{path}: {project.problems[0] if project.problems else 'the network file holds no data'}")
     return project.dataset
 
 
@@ -258,8 +259,11 @@ def cmd_predict(a: argparse.Namespace) -> int:
             # the columns the network was trained on, by name, when the CSV has them all
             cols = wanted if wanted and all(c in columns for c in wanted) else None
             _, raw = read_inputs(a.data, cols)
-        except (CsvError, OSError) as e:
+        except CsvError as e:
             raise CliError(f"{a.data}: {e}") from None
+        except OSError as e:
+            from .safe_read import describe_os_error
+            raise CliError(f"{a.data}: {describe_os_error(e)}") from None
         if raw.shape[1] != net.n_inputs:
             raise CliError(f"{a.data}: has {raw.shape[1]} input columns; the network has {net.n_inputs} inputs")
         x = ds0.normalization.apply(raw) if ds0 is not None and ds0.normalization else raw
@@ -290,9 +294,45 @@ def _progress(done: int, total: int, loss: float, started: float) -> None:
     sys.stderr.flush()
 
 
+OPTION_KEYS = (("lr", "--lr", "optimizer", "learning_rate"), ("momentum", "--momentum", "optimizer", "momentum"),
+               ("epochs", "--epochs", "training", "max_epochs"), ("batch", "--batch", "training", "batch_size"),
+               ("seed", "--seed", "training", "seed"))
+
+
+def _check_options(a: argparse.Namespace) -> None:
+    """Each option against the file format's own rule for its key, so a run never produces a
+    file the app then refuses (nan, inf, a negative momentum, 10**30 epochs)."""
+    from .format_spec import OPTIMIZER, TRAINING, FileFormatError
+    for attr, flag, where, key in OPTION_KEYS:
+        v = getattr(a, attr)
+        if v is None:
+            continue
+        spec = (OPTIMIZER if where == "optimizer" else TRAINING).fields[key].spec
+        try:
+            spec.check(v, flag)
+        except FileFormatError as e:
+            raise CliError(f"{flag}: {e.problem}") from None
+
+
+def _check_output(out: Path, project) -> None:
+    """Before the first epoch: the output can be written, and the trained project could be saved
+    (everything in it is something the format accepts)."""
+    from .fileio import FILE, FileFormatError, check_writable, project_to_dict
+    from .safe_read import describe_os_error
+    try:
+        check_writable(out)
+    except OSError as e:
+        raise CliError(f"{out}: cannot write: {describe_os_error(e)}") from None
+    try:
+        FILE.check(project_to_dict(project, out.parent), "")
+    except (FileFormatError, ValueError) as e:
+        raise CliError(f"{out}: the trained network could not be saved: {e}") from None
+
+
 def cmd_train(a: argparse.Namespace) -> int:
     from dataclasses import replace
     from .fileio import save_project
+    _check_options(a)
     project = _load(a.file)
     ds = _dataset(project, a.file)
     cfg = project.training
@@ -309,6 +349,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     except ValueError as e:
         raise CliError(str(e)) from None
     out_path = Path(a.output) if a.output else Path(a.file).with_name(Path(a.file).stem + "-trained.bpnet")
+    project.training = cfg
+    _check_output(out_path, project)
     x, y, val = ds.arrays()
     start = project.history[-1].epoch + 1 if project.history else 1
     started, last = time.perf_counter(), 0.0
@@ -329,7 +371,6 @@ def cmd_train(a: argparse.Namespace) -> int:
     if report is not None and report.diverged:
         project.history.pop()
         print(report.stop_reason, file=sys.stderr)
-    project.training = cfg
     project.resume = slot.state
     try:
         loss, acc = evaluate(project.network, x, y)
@@ -399,9 +440,15 @@ def cmd_import(a: argparse.Namespace) -> int:
 
 def gui_problem(argv: list[str]) -> str | None:
     """Why the window cannot open, checked before Qt would abort the process."""
-    if argv and not Path(argv[0]).is_file():
-        return (f"{argv[0]}: no such file or command "
-                f"(commands: {', '.join(SUBCOMMANDS)}; see --help)")
+    if argv:
+        from .safe_read import FileTooLarge, check_regular, describe_os_error
+        try:
+            check_regular(argv[0])
+        except FileNotFoundError:
+            return (f"{argv[0]}: no such file or command "
+                    f"(commands: {', '.join(SUBCOMMANDS)}; see --help)")
+        except (FileTooLarge, OSError) as e:
+            return f"{argv[0]}: {describe_os_error(e)}"
     env = os.environ
     if sys.platform.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
                                                   or env.get("QT_QPA_PLATFORM")):

@@ -8,6 +8,7 @@ nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from .datasets import Dataset, Normalization, one_hot
+from .safe_read import FileTooLarge, check_regular, read_regular_file
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 10_000
@@ -57,6 +59,10 @@ class CsvInfo:
     suggested_inputs: list[int]
     suggested_targets: list[int]
     suggested_task: str
+    # Columns that are numbers except for a few cells ("x", "NaN", "1e309"), one line each naming
+    # the first such cell: an import dialog shows these instead of silently treating the column
+    # as text.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +72,7 @@ class _Table:
     columns: list[str]
     rows: list[list[str]]
     line_of: list[int]  # file line number of each data row
+    sha256: str = ""
 
 
 def _decode(data: bytes) -> str:
@@ -106,10 +113,14 @@ def _guess_header(rows: list[list[str]]) -> bool:
 
 def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | None) -> _Table:
     path = Path(path)
-    size = path.stat().st_size
+    size = check_regular(path)  # a FIFO, a device or a folder is named, never read
     if size > MAX_BYTES:
         raise CsvError(f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported")
-    text = _decode(path.read_bytes())
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except FileTooLarge as e:
+        raise CsvError(e.strerror) from None
+    text = _decode(data)
     if not text.strip():
         raise CsvError("the file is empty")
     d = delimiter or _sniff_delimiter(text)
@@ -139,7 +150,7 @@ def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | Non
         columns = [f"column {k + 1}" for k in range(len(rows[0]))]
     if not rows:
         raise CsvError("the file has a header but no data rows")
-    return _Table(d, header, columns, rows, lines)
+    return _Table(d, header, columns, rows, lines, hashlib.sha256(data).hexdigest())
 
 
 def _column_type(values: Sequence[str]) -> str:
@@ -165,7 +176,24 @@ def sniff_csv(path: str | os.PathLike, delimiter: str | None = None, has_header:
     inputs = [k for k in range(len(cols)) if k != target and types[k] != "text"]
     return CsvInfo(Path(path), t.delimiter, t.has_header, t.columns, types, len(t.rows),
                    [list(r) for r in t.rows[:preview_rows]], distinct, inputs, [target],
-                   _guess_task(types[target], distinct[target]))
+                   _guess_task(types[target], distinct[target]), tuple(_mostly_numbers(t, cols)))
+
+
+def _mostly_numbers(t: _Table, cols: list[tuple[str, ...]]) -> list[str]:
+    out = []
+    for c, values in enumerate(cols):
+        ok = [_is_number(v) for v in values]
+        if sum(ok) * 2 > len(ok) and not all(ok):  # mostly numbers: the odd cells are mistakes
+            k = ok.index(False)
+            out.append(str(CsvError(f"{values[k].strip()[:30]!r} is not a number, so the column reads as text",
+                                    t.line_of[k], c + 1, t.columns[c])))
+            continue
+        try:
+            if all(ok):
+                _numbers(t, c)
+        except CsvError as e:
+            out.append(str(e))
+    return out
 
 
 def _resolve(cols: Sequence[str | int], names: list[str], what: str) -> list[int]:
@@ -190,7 +218,12 @@ def _numbers(t: _Table, col: int) -> np.ndarray:
         if not _is_number(v):
             got = "an empty cell" if not v.strip() else repr(v if len(v) <= 30 else v[:27] + "...")
             raise CsvError(f"expected a number, got {got}", t.line_of[k], col + 1, t.columns[col])
-    return np.array([float(v) for v in values], dtype=np.float64)
+    out = np.array([float(v) for v in values], dtype=np.float64)
+    if not np.isfinite(out).all():  # "1e309": a plain decimal too large for a float
+        k = int(np.flatnonzero(~np.isfinite(out))[0])
+        raise CsvError(f"the number {values[k].strip()[:30]} is too large (beyond ±1.8e308)", t.line_of[k],
+                       col + 1, t.columns[col])
+    return out
 
 
 def _class_labels(t: _Table, col: int, class_names: Sequence[str] | None) -> tuple[list[str], list[int]]:
@@ -255,7 +288,8 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
         y = np.column_stack([_numbers(t, c) for c in targets])
         target_names = [t.columns[c] for c in targets]
     source = {"kind": "csv", "path": str(Path(path).resolve()), "input_columns": inputs,
-              "target_columns": targets, "has_header": t.has_header, "delimiter": t.delimiter}
+              "target_columns": targets, "has_header": t.has_header, "delimiter": t.delimiter,
+              "target_encoding": "one_hot" if task == "classification" else "numbers", "sha256": t.sha256}
     ds = Dataset(x, y, [t.columns[c] for c in inputs], target_names, task, names, None,
                  float(validation_fraction), int(seed), source)
     if normalization is not None:

@@ -10,28 +10,31 @@ shortest round-tripping repr, so weights survive a save and load bit for bit.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import math
 import os
-import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from .activations import get_activation
-from .datasets import Dataset, Normalization
+from .dataset_io import read_dataset, write_dataset
 from .format_migrations import upgrade
+from .json_arrays import extract, substitute
+from .safe_read import check_regular, read_regular_file
 from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET, HISTORY, OPTIMIZER,
-                          RECURRENCE, RESUME, TRAINING, FileFormatError, describe)
+                          RECURRENCE, RESUME, TRAINING, FileFormatError, LongNumber, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
-from .project import HistoryEntry, Project
+from .history import BUCKET_COLUMNS, History
+from .project import Project
 from .recurrence import Recurrence
 from .resume import ResumeState
 from .training import TrainConfig
 
-__all__ = ["FileFormatError", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
+__all__ = ["FileFormatError", "LoadCancelled", "FORMAT_NAME", "FORMAT_VERSION", "EXTENSION", "MAX_FILE_BYTES",
            "load_project", "save_project", "loads", "dumps", "project_to_dict", "project_from_dict"]
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -41,21 +44,76 @@ BLOCK_MIN_CONNECTIONS = 256
 
 
 # ------------------------------------------------------------------------------ reading
-def load_project(path: str | os.PathLike) -> Project:
-    """Read a .bpnet file. Raises FileFormatError (bad content) or OSError (cannot read)."""
+class LoadCancelled(Exception):
+    """Raised by ``load_project`` when its progress callback returns False."""
+
+
+Progress = Callable[[float], bool | None]
+
+
+def _stage(progress: Progress | None, lo: float, hi: float) -> Callable[[float], None]:
+    """A callback for one stage of loading, mapping its own 0..1 onto lo..hi of the whole."""
+    def report(f: float) -> None:
+        if progress is not None and progress(lo + (hi - lo) * min(max(f, 0.0), 1.0)) is False:
+            raise LoadCancelled("opening the file was cancelled")
+    return report
+
+
+def load_project(path: str | os.PathLike, *, progress: Progress | None = None) -> Project:
+    """Read a .bpnet file. Raises FileFormatError (bad content), OSError (cannot read; a path that
+    is no regular file raises safe_read.NotRegularFile saying what it is) or LoadCancelled (when
+    ``progress(fraction)`` returned False). A linked CSV that cannot be read does not fail the
+    load: the project comes back without data and says why in ``Project.problems``."""
     path = Path(path)
-    size = path.stat().st_size
+    size = check_regular(path)
     if size > MAX_FILE_BYTES:
         raise FileFormatError(f"the file is {size / 2**20:.0f} MB; Backprop Studio opens network files "
                               f"up to {MAX_FILE_BYTES // 2**20} MB")
-    data = path.read_bytes()
+    reading = _stage(progress, 0.0, 0.4)
+    try:
+        data = read_regular_file(path, MAX_FILE_BYTES, lambda done, total: reading(done / max(total, 1)))
+    except InterruptedError:
+        raise LoadCancelled("opening the file was cancelled") from None
+    return _load_bytes(data, path.parent, progress)
+
+
+def _load_bytes(data: bytes | bytearray, base_dir: Path | None, progress: Progress | None) -> Project:
+    short, matrices = extract(data)
+    if matrices:
+        try:
+            d = parse_json(short.decode("utf-8-sig"))
+            short = b""
+            d = substitute(d, matrices, parse_json, _stage(progress, 0.4, 0.9))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            d = None  # the ordinary path below gives the message, with the file's own line numbers
+        if d is not None:
+            del matrices
+            _stage(progress, 0.9, 1.0)(0.0)
+            project = project_from_dict(d, base_dir)
+            _stage(progress, 0.9, 1.0)(1.0)
+            return project
+    del short, matrices
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         raise FileFormatError(f"not a Backprop Studio network file: not UTF-8 text "
                               f"(byte 0x{data[e.start]:02x} on line {line})") from None
-    return loads(text, base_dir=path.parent)
+    del data
+    _stage(progress, 0.4, 1.0)(0.1)
+    project = loads(text, base_dir=base_dir)
+    _stage(progress, 0.4, 1.0)(1.0)
+    return project
+
+
+def parse_json(text: str | bytes) -> Any:
+    # NaN/Infinity are not JSON, but other writers emit them: parse, then refuse with a place.
+    # Integers too long for int() become LongNumber, which the spec refuses naming the key.
+    return json.loads(text, parse_constant=float, parse_int=_parse_int)
+
+
+def _parse_int(s: str) -> int | LongNumber:
+    return int(s) if len(s) <= 400 else LongNumber(len(s.lstrip("-")))
 
 
 def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
@@ -63,8 +121,7 @@ def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
     if not text.strip():
         raise FileFormatError("the file is empty")
     try:
-        # NaN/Infinity are not JSON, but other writers emit them: parse, then refuse with a place.
-        d = json.loads(text, parse_constant=float)
+        d = parse_json(text)
     except json.JSONDecodeError as e:
         if not text.lstrip().startswith("{"):
             raise FileFormatError("not a Backprop Studio network file: it is not JSON text") from None
@@ -72,7 +129,13 @@ def loads(text: str, base_dir: str | os.PathLike | None = None) -> Project:
                               f"column {e.colno} ({e.msg})") from None
     except RecursionError:
         raise FileFormatError("not a Backprop Studio network file: JSON nested too deeply") from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        raise FileFormatError(f"not a readable Backprop Studio network file: {_first_line(e)}") from None
     return project_from_dict(d, base_dir)
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
 
 
 def _check_header(d: Any) -> dict:
@@ -101,10 +164,11 @@ def project_from_dict(d: Any, base_dir: str | os.PathLike | None = None) -> Proj
     FILE.check(d, "")
     net = _network(d)
     training = _training(FILE.get(d, "training"))
-    dataset = _dataset(FILE.get(d, "dataset"), net, base_dir)
+    dataset, problems = read_dataset(FILE.get(d, "dataset"), net, base_dir)
     history = _history(FILE.get(d, "history"))
     return Project(net, training, dataset, history, FILE.get(d, "title"), FILE.get(d, "description"),
-                   display_digits=FILE.get(d, "display_digits"), resume=_resume(FILE.get(d, "resume")))
+                   display_digits=FILE.get(d, "display_digits"), resume=_resume(FILE.get(d, "resume")),
+                   problems=problems)
 
 
 def _network(d: dict) -> Network:
@@ -143,7 +207,9 @@ def _network(d: dict) -> Network:
     origin: dict[tuple[int, int], int] = {}  # which blocks[] entry made a pair, for messages
     recurrence = _recurrence(FILE.get(d, "recurrence"))
     for k, bd in enumerate(d.get("blocks", [])):
-        blocks[_block_key(bd, k, layers, origin, recurrence is not None)] = _block(bd, k, layers)
+        # first: it checks the layer numbers _block uses
+        key = _block_key(bd, k, layers, origin, recurrence is not None)
+        blocks[key] = _block(bd, k, layers)
         origin[(bd["from_layer"], bd["to_layer"])] = k
     _connections(d.get("connections", []), layers, where, blocks, origin, recurrence is not None)
     net = Network(layers, blocks, d["loss"], fixed_biases=FILE.get(d, "fixed_biases"), recurrence=recurrence)
@@ -198,6 +264,16 @@ def _block(bd: dict, k: int, layers: list[Layer]) -> Block:
     rows = bd["weights"]
     n_src, n_dst = layers[bd["from_layer"]].size, layers[bd["to_layer"]].size
     p = f"blocks[{k}].weights"
+    if isinstance(rows, np.ndarray):  # parsed by json_arrays: NaN stands for null
+        if rows.shape != (n_src, n_dst):
+            which = (f"has {rows.shape[0]} rows; layer {bd['from_layer']} has {n_src} neurons"
+                     if rows.shape[0] != n_src else
+                     f"has {rows.shape[1]} entries; layer {bd['to_layer']} has {n_dst} neurons")
+            raise FileFormatError(which, p if rows.shape[0] != n_src else f"{p}[0]")
+        mask = ~np.isnan(rows)
+        if not mask.all():
+            rows[~mask] = 0.0
+        return Block(rows, mask)
     if len(rows) != n_src:
         raise FileFormatError(f"has {len(rows)} rows; layer {bd['from_layer']} has {n_src} neurons", p)
     has_null = False
@@ -212,6 +288,17 @@ def _block(bd: dict, k: int, layers: list[Layer]) -> Block:
     mask = np.array([[x is not None for x in row] for row in rows], dtype=bool).reshape(n_src, n_dst)
     w = np.array([[0.0 if x is None else x for x in row] for row in rows], dtype=np.float64)
     return Block(w.reshape(n_src, n_dst), mask)
+
+
+MAX_WEIGHT_CELLS = 50_000_000  # possible connections over all layer pairs (400 MB of weights)
+
+
+def _check_cells(layers: list[Layer], blocks: dict, ls: int, ld: int, where: str) -> None:
+    """A pair of layers is held as a dense matrix: refuse before allocating one no machine holds."""
+    cells = layers[ls].size * layers[ld].size + sum(b.mask.size for b in blocks.values())
+    if cells > MAX_WEIGHT_CELLS:
+        raise FileFormatError(f"layers {ls} and {ld} have {layers[ls].size} × {layers[ld].size} possible "
+                              f"connections; Backprop Studio holds at most {MAX_WEIGHT_CELLS:,} in all", where)
 
 
 def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[int, int]],
@@ -237,6 +324,7 @@ def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[
         seen[(a, b)] = k
         blk = blocks.get((ls, ld))
         if blk is None:
+            _check_cells(layers, blocks, ls, ld, f"connections[{k}]")
             blk = blocks[(ls, ld)] = Block.empty(layers[ls].size, layers[ld].size)
         elif (ls, ld) in origin and blk.mask[i, j]:
             raise FileFormatError(f"connection {a} -> {b} is also given in blocks[{origin[(ls, ld)]}]",
@@ -253,79 +341,6 @@ def _training(t: dict) -> TrainConfig:
         return TrainConfig(optimizer=OptimizerSettings(**settings), **fields)
     except ValueError as e:
         raise FileFormatError(str(e), "training") from None
-
-
-def _dataset(dd: dict | None, net: Network, base_dir: str | os.PathLike | None) -> Dataset | None:
-    if dd is None:
-        return None
-    g = lambda key: DATASET.get(dd, key)  # noqa: E731 (a local shorthand)
-    source = dict(g("source"))
-    kind = source["kind"]
-    if kind == "csv":
-        x, y, class_names = _csv_data(dd, source, base_dir)
-    else:
-        for key in ("inputs", "targets"):
-            if key not in dd:
-                raise FileFormatError(f'missing key "{key}" (an {kind} dataset holds its data)', "dataset")
-        x = _table(dd["inputs"], net.n_inputs, "dataset.inputs", "inputs")
-        y = _table(dd["targets"], net.n_outputs, "dataset.targets", "outputs")
-        if len(x) != len(y):
-            raise FileFormatError(f"has {len(y)} rows; dataset.inputs has {len(x)}", "dataset.targets")
-        class_names = g("class_names")
-    for key, n, what in (("input_names", net.n_inputs, "inputs"), ("target_names", net.n_outputs, "outputs")):
-        if g(key) and len(g(key)) != n:
-            raise FileFormatError(f"has {len(g(key))} names; the network has {_count(n, what)}", f"dataset.{key}")
-    if class_names is not None and len(class_names) != net.n_outputs and not (
-            net.n_outputs == 1 and len(class_names) == 2):
-        raise FileFormatError(f"has {len(class_names)} classes; the network has {_count(net.n_outputs, 'outputs')}",
-                              "dataset.class_names")
-    norm = None
-    if g("normalization") is not None:
-        nd = g("normalization")
-        for key in ("offset", "scale"):
-            if len(nd[key]) != net.n_inputs:
-                raise FileFormatError(f"has {len(nd[key])} values; the network has {_count(net.n_inputs, 'inputs')}",
-                                      f"dataset.normalization.{key}")
-        if 0 in nd["scale"]:
-            raise FileFormatError("must not contain 0", "dataset.normalization.scale")
-        norm = Normalization(nd["method"], np.array(nd["offset"], dtype=np.float64),
-                             np.array(nd["scale"], dtype=np.float64))
-    return Dataset(x, y, list(g("input_names")), list(g("target_names")), g("task"), class_names, norm,
-                   g("validation_fraction"), g("split_seed"), source)
-
-
-def _count(n: int, plural: str) -> str:
-    return f"{n} {plural[:-1] if n == 1 else plural}"
-
-
-def _table(rows: list[list], width: int, path: str, what: str) -> np.ndarray:
-    if not rows:
-        raise FileFormatError("needs at least one row", path)
-    for r, row in enumerate(rows):
-        if len(row) != width:
-            raise FileFormatError(f"has {len(row)} values; the network has {_count(width, what)}", f"{path}[{r}]")
-    return np.array(rows, dtype=np.float64).reshape(len(rows), width)
-
-
-def _csv_data(dd: dict, source: dict, base_dir: str | os.PathLike | None) -> tuple:
-    from .csv_import import CsvError, read_csv  # only csv datasets need the reader
-    for key in ("path", "input_columns", "target_columns"):
-        if key not in source:
-            raise FileFormatError(f'a csv source needs "{key}"', "dataset.source")
-    for key in ("inputs", "targets"):
-        if key in dd:
-            raise FileFormatError(f'a csv dataset reads its data from the CSV file; remove "{key}"', "dataset")
-    full = Path(base_dir or ".") / source["path"]
-    try:
-        ds = read_csv(full, source["input_columns"], source["target_columns"], task=DATASET.get(dd, "task"),
-                      has_header=source.get("has_header", True), delimiter=source.get("delimiter", ","),
-                      class_names=DATASET.get(dd, "class_names"))
-    except CsvError as e:
-        raise FileFormatError(f"{source['path']}: {e}", "dataset.source.path") from None
-    except OSError as e:
-        raise FileFormatError(f"cannot read {source['path']}: {e.strerror or e}", "dataset.source.path") from None
-    source["path"] = str(full.resolve())  # in memory the path is absolute; saving makes it relative
-    return ds.x, ds.y, ds.class_names
 
 
 def _resume(r: dict | None) -> ResumeState | None:
@@ -357,19 +372,36 @@ def _resume_dict(s: ResumeState) -> dict:
                         "has_uint32": int(s.shuffle["has_uint32"]), "uinteger": int(s.shuffle["uinteger"])}}
 
 
-def _history(h: dict | None) -> list[HistoryEntry]:
+def _history(h: dict | None) -> History:
     if h is None:
-        return []
+        return History()
     n = len(h["epoch"])
-    cols = {}
+    cols = {"epoch": _column(h["epoch"])}
     for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
         col = HISTORY.get(h, key)
         if col is not None and len(col) != n:
             raise FileFormatError(f"has {len(col)} entries; history.epoch has {n}", f"history.{key}")
-        cols[key] = col or [None] * n
-    return [HistoryEntry(e, math.nan if lo is None else float(lo), vl, ac, va)
-            for e, lo, vl, ac, va in zip(h["epoch"], cols["loss"], cols["val_loss"], cols["accuracy"],
-                                         cols["val_accuracy"])]
+        cols[key] = np.full(n, np.nan) if col is None else _column(col)
+    summary = HISTORY.get(h, "summary")
+    if summary is not None:
+        m = len(summary["count"])
+        summary = {key: _column(v) for key, v in summary.items()}
+        for key in BUCKET_COLUMNS:
+            if key not in summary:
+                summary[key] = np.full(m, np.nan)
+            elif len(summary[key]) != m:
+                raise FileFormatError(f"has {len(summary[key])} entries; history.summary.count has {m}",
+                                      f"history.summary.{key}")
+        if m and (summary["first_epoch"] > summary["last_epoch"]).any():
+            k = int(np.flatnonzero(summary["first_epoch"] > summary["last_epoch"])[0])
+            raise FileFormatError("a bucket ends before it begins", f"history.summary.first_epoch[{k}]")
+    return History.from_columns(cols, summary)
+
+
+def _column(values: list | np.ndarray) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 # ------------------------------------------------------------------------------ writing
@@ -405,7 +437,7 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
     if net.is_recurrent or net.recurrence is not None:
         d["recurrence"] = dataclasses.asdict(net.recurrence_settings())
     d["training"] = _training_dict(project.training)
-    d["dataset"] = None if project.dataset is None else _dataset_dict(project.dataset, base_dir)
+    d["dataset"] = None if project.dataset is None else write_dataset(project.dataset, base_dir)
     d["history"] = _history_dict(project.history) if project.history else None
     if net.fixed_biases:
         d["fixed_biases"] = True
@@ -446,37 +478,19 @@ def _training_dict(c: TrainConfig) -> dict:
     return out
 
 
-def _dataset_dict(ds: Dataset, base_dir: str | os.PathLike | None) -> dict:
-    source = dict(ds.source)
-    d: dict[str, Any] = {"task": ds.task, "input_names": list(ds.input_names),
-                         "target_names": list(ds.target_names),
-                         "class_names": None if ds.class_names is None else list(ds.class_names),
-                         "normalization": None, "validation_fraction": float(ds.validation_fraction),
-                         "split_seed": int(ds.split_seed), "source": source}
-    if ds.normalization is not None:
-        n = ds.normalization
-        d["normalization"] = {"method": n.method, "offset": np.asarray(n.offset, dtype=np.float64).tolist(),
-                              "scale": np.asarray(n.scale, dtype=np.float64).tolist()}
-    if source.get("kind") == "csv":
-        path = Path(source["path"])
-        if base_dir is not None and path.is_absolute():
-            try:
-                path = Path(os.path.relpath(path, Path(base_dir).resolve()))
-            except ValueError:  # another drive on Windows: keep it absolute
-                pass
-        source["path"] = path.as_posix()
-    else:
-        d["inputs"] = ds.x.tolist()
-        d["targets"] = ds.y.tolist()
+def _history_dict(history: History) -> dict:
+    def col(values: np.ndarray) -> list:
+        return [None if not math.isfinite(v) else v for v in values.tolist()]
+    history = history if isinstance(history, History) else History(history)
+    recent, summary = history.columns()
+    d: dict[str, Any] = {}
+    if history.buckets:
+        d["summary"] = {key: (summary[key].tolist() if key in ("first_epoch", "last_epoch", "count")
+                              else col(summary[key])) for key in BUCKET_COLUMNS}
+    d["epoch"] = recent["epoch"].tolist()
+    for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        d[key] = col(recent[key])
     return d
-
-
-def _history_dict(history: list[HistoryEntry]) -> dict:
-    def col(values: list) -> list:
-        return [None if v is None or not math.isfinite(v) else float(v) for v in values]
-    return {"epoch": [int(h.epoch) for h in history], "loss": col([h.loss for h in history]),
-            "val_loss": col([h.val_loss for h in history]), "accuracy": col([h.accuracy for h in history]),
-            "val_accuracy": col([h.val_accuracy for h in history])}
 
 
 def _num(x: float) -> str:
@@ -556,28 +570,106 @@ def dumps(project: Project, base_dir: str | os.PathLike | None = None) -> str:
 
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, flushed and fsynced, then renamed
-    over ``path``; a crash or error at any point leaves the old file as it was."""
+    """Write atomically: a temporary file ``.NAME.tmp-PID`` in the same folder, flushed and
+    fsynced, then renamed over ``path``; a crash or error at any point leaves the old file as it
+    was. A symbolic link is written through (its target is replaced, the link stays). Temporary
+    files left by a save that was killed are removed first."""
     path = Path(path)
-    data = dumps(project, base_dir=path.parent).encode("utf-8")  # fails before any file is touched
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the new file's permissions, as a plain open would.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    text = dumps(project, base_dir=path.parent)  # fails before any file is touched
     try:
-        with os.fdopen(fd, "wb") as f:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate pasted into a name or a title
+        start = text.rfind("\n", 0, e.start) + 1
+        line = text[start:text.find("\n", e.start)].strip().encode("ascii", "backslashreplace").decode()
+        raise ValueError(f"cannot save: {line[:80]} contains a lone surrogate "
+                         f"(\\u{ord(text[e.start]):04x}), which is not text") from None
+    write_atomic(path, data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+    remove_stale_temporaries(target)
+    tmp = _create_temporary(target)
+    try:
+        with os.fdopen(tmp[1], "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        if target.exists():
+            os.chmod(tmp[0], target.stat().st_mode & 0o7777)
+        os.replace(tmp[0], target)
     except BaseException:
         try:
-            os.unlink(tmp)
+            os.unlink(tmp[0])
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    _fsync_dir(target.parent)
+
+
+TEMP_MARK = ".tmp-"
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise the OSError a save to ``path`` would meet (a folder, a missing or read-only folder,
+    a device), by creating and removing the very temporary file a save creates."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+    if target.exists():
+        check_regular(target)
+    tmp, fd = _create_temporary(target)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _create_temporary(target: Path) -> tuple[Path, int]:
+    # os.open with 0o666 lets the umask decide the new file's permissions, as a plain open would.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    base = f".{target.name}{TEMP_MARK}{os.getpid()}"
+    for n in range(100):  # another thread of this process may be saving the same file
+        tmp = target.with_name(base if n == 0 else f"{base}-{n}")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "too many temporary files", str(target))
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete ``.NAME.tmp-PID`` files beside ``target`` whose process is gone (a killed save);
+    returns what was removed. Files of running processes (a save under way) are left alone."""
+    removed = []
+    prefix = f".{target.name}{TEMP_MARK}"
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue  # a save under way (ours, in another thread, or another process's)
+        try:
+            os.unlink(target.parent / name)
+            removed.append(target.parent / name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else, or we cannot tell: keep its file
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -23,8 +23,10 @@ from .format_spec import (ACTIVATION, Arr, Field, FileFormatError, Int, Nullable
 from .losses import LOSSES
 from .network import default_names
 
+MAX_V1_NEURONS = 100_000  # per layer; a version-1 file declares sizes before listing anything
+
 V1_LAYER = Obj({
-    "size": Field(Int(minimum=1), required=True),
+    "size": Field(Int(minimum=1, maximum=MAX_V1_NEURONS), required=True),
     "activation": Field(Nullable(ACTIVATION), default=None),
     "names": Field(Nullable(Arr(Str(min_length=1))), default=None),
     "biases": Field(Nullable(Numbers()), default=None),

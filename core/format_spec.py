@@ -11,14 +11,17 @@ import dataclasses
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, OptimizerSettings
 from .recurrence import MODES, Recurrence
-from .training import TrainConfig
+from .training import MAX_EPOCHS, MAX_SEED, TrainConfig
 
 FORMAT_NAME = "backprop-studio-network"
 FORMAT_VERSION = 3
@@ -36,12 +39,24 @@ class FileFormatError(ValueError):
 
 
 _MAX_FLOAT = 1.7976931348623157e308
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """An integer in a file with too many digits to be a weight or a setting (Python refuses to
+    convert more than 4300 digits; no float holds more than 309): kept as its length only, so the
+    check of its key can name it."""
+
+    digits: int
 
 
 def describe(value: Any) -> str:
     """How a value is named in messages: strings quoted, containers by kind."""
     if value is None:
         return "null"
+    if isinstance(value, LongNumber):
+        return f"a number of {value.digits} digits"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
@@ -93,6 +108,8 @@ class Num(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
+        if isinstance(v, LongNumber):
+            raise FileFormatError(f"number too large for a 64-bit float ({v.digits} digits)", path)
         if not is_number(v):
             raise FileFormatError(f"expected a number, got {describe(v)}", path)
         if type(v) is int and not -_MAX_FLOAT <= v <= _MAX_FLOAT:
@@ -126,9 +143,9 @@ class Int(Spec):
         if type(v) is not int:
             raise FileFormatError(f"expected an integer, got {describe(v)}", path)
         if self.minimum is not None and v < self.minimum:
-            raise FileFormatError(f"must be at least {self.minimum}, got {v}", path)
+            raise FileFormatError(f"must be at least {self.minimum}, got {describe(v)}", path)
         if self.maximum is not None and v > self.maximum:
-            raise FileFormatError(f"must be at most {self.maximum}, got {v}", path)
+            raise FileFormatError(f"must be at most {self.maximum}, got {describe(v)}", path)
 
     def schema(self) -> dict:
         d: dict = {"type": "integer"}
@@ -157,6 +174,10 @@ class Str(Spec):
             raise FileFormatError("must not be empty", path)
         if self.max_length is not None and len(v) > self.max_length:
             raise FileFormatError(f"longer than {self.max_length} characters", path)
+        lone = _SURROGATE.search(v)
+        if lone:
+            raise FileFormatError(f"contains a lone surrogate (\\u{ord(lone.group()):04x}), which is not text; "
+                                  f"retype it", path)
         bad = [c for c in self.forbidden if c in v]
         if bad or (self.forbidden and "->" in v):
             raise FileFormatError(f"{describe(v)} may not contain spaces or '->'", path)
@@ -220,13 +241,17 @@ class Arr(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
-        if not isinstance(v, list):
+        if isinstance(v, np.ndarray) and isinstance(self.items, Int):  # a column json_arrays parsed
+            v = _int_column(v, self.items, path)
+        elif not isinstance(v, list):
             raise FileFormatError(f"expected a list, got {describe(v)}", path)
         if len(v) < self.min_items:
             raise FileFormatError(f"needs at least {self.min_items} item{'s' * (self.min_items != 1)}, "
                                   f"got {len(v)}", path)
         if self.max_items is not None and len(v) > self.max_items:
             raise FileFormatError(f"has {len(v)} items; at most {self.max_items} allowed", path)
+        if isinstance(v, np.ndarray):
+            return
         for k, item in enumerate(v):
             self.items.check(item, f"{path}[{k}]")
 
@@ -237,6 +262,19 @@ class Arr(Spec):
         if self.max_items is not None:
             d["maxItems"] = self.max_items
         return self._doc(d)
+
+
+def _int_column(v: np.ndarray, spec: "Int", path: str) -> np.ndarray:
+    """Check a parsed column of integers (written without '.' or exponent, so whole numbers)."""
+    if v.ndim != 1:
+        raise FileFormatError("expected a list of integers, got a table", path)
+    lo = -2**53 if spec.minimum is None else spec.minimum
+    hi = 2**53 if spec.maximum is None else min(spec.maximum, 2**53)
+    bad = np.flatnonzero(~((v >= lo) & (v <= hi)))
+    if len(bad):
+        k = int(bad[0])
+        Int(minimum=lo, maximum=hi).check(int(v[k]) if np.isfinite(v[k]) else None, f"{path}[{k}]")
+    return v
 
 
 @dataclass
@@ -250,6 +288,9 @@ class Numbers(Spec):
     description: str = ""
 
     def check(self, v: Any, path: str) -> None:
+        if isinstance(v, np.ndarray):  # a matrix the fast reader parsed (json_arrays): finite or NaN
+            self._array(v, path)
+            return
         if self.depth == 2:
             if not isinstance(v, list):
                 raise FileFormatError(f"expected a list of rows, got {describe(v)}", path)
@@ -257,6 +298,16 @@ class Numbers(Spec):
                 self._row(row, f"{path}[{k}]")
         else:
             self._row(v, path)
+
+    def _array(self, a: np.ndarray, path: str) -> None:
+        if a.ndim != self.depth:
+            raise FileFormatError(f"expected {'a list of rows' if self.depth == 2 else 'a list of numbers'}, "
+                                  f"got a table of {a.ndim} dimensions", path)
+        if self.length is not None and a.shape[-1] != self.length:
+            raise FileFormatError(f"expected {self.length} numbers, got {a.shape[-1]}", path)
+        if not self.nullable and np.isnan(a).any():
+            at = "".join(f"[{int(k)}]" for k in np.argwhere(np.isnan(a))[0])
+            raise FileFormatError("expected a number, got null", path + at)
 
     def _row(self, row: Any, path: str) -> None:
         if not isinstance(row, list):
@@ -398,11 +449,11 @@ OPTIMIZER = Obj({
 
 TRAINING = Obj({
     "optimizer": Field(OPTIMIZER, default={}),
-    "batch_size": Field(Int(minimum=0), default=_TC["batch_size"],
+    "batch_size": Field(Int(minimum=0, maximum=MAX_EPOCHS), default=_TC["batch_size"],
                         description="1 = online, 0 = full batch, B = mini-batches of B"),
     "shuffle": Field(Bool(), default=_TC["shuffle"]),
-    "seed": Field(Int(minimum=0), default=_TC["seed"]),
-    "max_epochs": Field(Int(minimum=0), default=_TC["max_epochs"]),
+    "seed": Field(Int(minimum=0, maximum=MAX_SEED), default=_TC["seed"]),
+    "max_epochs": Field(Int(minimum=0, maximum=MAX_EPOCHS), default=_TC["max_epochs"]),
     "target_loss": Field(Nullable(Num(minimum=0)), default=_TC["target_loss"]),
     "stop_when_all_correct": Field(Bool(), default=_TC["stop_when_all_correct"]),
     "min_weight_change": Field(Nullable(Num(minimum=0)), default=_TC["min_weight_change"]),
@@ -422,6 +473,16 @@ SOURCE = Obj({
     "noise": Field(Num(minimum=0)),
     "seed": Field(Int(minimum=0)),
     "reference": Field(Str(), description="where the data comes from (free text)"),
+    "linked": Field(Bool(), description="csv, since version 3: true = the rows are read from the CSV "
+                                        "file each time (no inputs/targets here); absent = true exactly "
+                                        "when the dataset holds no inputs/targets (as in version 2)"),
+    "target_encoding": Field(Str(enum=["one_hot", "binary", "numbers"], what="target encoding"),
+                             description="csv, since version 3: how the target column was read: one "
+                                         "0/1 column per class, one 0/1 column for two classes, or "
+                                         "the numbers as they are; absent = one_hot for "
+                                         "classification, numbers for regression"),
+    "sha256": Field(Str(min_length=64, max_length=64), description="linked csv, since version 3: the "
+                                                                    "CSV file's SHA-256 when it was read"),
 })
 
 NORMALIZATION = Obj({
@@ -440,11 +501,26 @@ DATASET = Obj({
     "validation_fraction": Field(Num(minimum=0, exclusive_maximum=1), default=0.0),
     "split_seed": Field(Int(minimum=0), default=0),
     "source": Field(SOURCE, default={"kind": "embedded"}),
-    "inputs": Field(Numbers(depth=2), description="raw inputs, one row per sample (not for csv)"),
-    "targets": Field(Numbers(depth=2), description="targets, one row per sample (not for csv)"),
+    "inputs": Field(Numbers(depth=2), description="raw inputs, one row per sample (not for a linked csv)"),
+    "targets": Field(Numbers(depth=2), description="targets, one row per sample (not for a linked csv)"),
 })
 
+SUMMARY = Obj({
+    "first_epoch": Field(Arr(Int(minimum=0)), required=True, description="first epoch of each bucket"),
+    "last_epoch": Field(Arr(Int(minimum=0)), required=True, description="last epoch of each bucket"),
+    "count": Field(Arr(Int(minimum=1)), required=True, description="epochs summarised by each bucket"),
+    "loss": Field(Numbers(nullable=True), required=True, description="mean training loss of the "
+                                                                       "bucket's finite losses"),
+    "loss_min": Field(Numbers(nullable=True), required=True),
+    "loss_max": Field(Numbers(nullable=True), required=True),
+    "val_loss": Field(Numbers(nullable=True), default=None, description="mean; null = not measured"),
+    "accuracy": Field(Numbers(nullable=True), default=None, description="mean"),
+    "val_accuracy": Field(Numbers(nullable=True), default=None, description="mean"),
+}, description="since version 3: older epochs summarised in buckets, oldest first, all before "
+               "the first entry of epoch")
+
 HISTORY = Obj({
+    "summary": Field(Nullable(SUMMARY), default=None),
     "epoch": Field(Arr(Int(minimum=0)), required=True),
     "loss": Field(Numbers(nullable=True), required=True, description="null = not finite (diverged)"),
     "val_loss": Field(Numbers(nullable=True), default=None, description="null = not measured"),

@@ -4,22 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .datasets import Dataset
+from .history import History, HistoryEntry
 from .network import Network
 from .resume import ResumeState
-from .training import EpochReport, TrainConfig
+from .training import TrainConfig
 
-
-@dataclass
-class HistoryEntry:
-    epoch: int
-    loss: float
-    val_loss: float | None = None
-    accuracy: float | None = None
-    val_accuracy: float | None = None
-
-    @classmethod
-    def from_report(cls, r: EpochReport) -> "HistoryEntry":
-        return cls(r.epoch, r.loss, r.val_loss, r.accuracy, r.val_accuracy)
+__all__ = ["Project", "History", "HistoryEntry"]
 
 
 @dataclass
@@ -27,8 +17,17 @@ class Project:
     network: Network
     training: TrainConfig = field(default_factory=TrainConfig)
     dataset: Dataset | None = None
-    history: list[HistoryEntry] = field(default_factory=list)
+    history: History = field(default_factory=History)
     title: str = ""
     description: str = ""
     display_digits: int | None = None  # the step-through's default precision; None = the app's
     resume: ResumeState | None = None  # optimiser and shuffle state after the last epoch
+    # What could not be restored when the file was opened (one line each, e.g. a linked CSV that
+    # is missing): the project opens anyway and the GUI shows these. Never written to a file.
+    problems: list[str] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Whoever assigns a plain list of entries, the history stays bounded.
+        if name == "history" and not isinstance(value, History):
+            value = History(value)
+        super().__setattr__(name, value)

@@ -27,6 +27,8 @@ from .resume import ResumeSlot, capture, restore
 from .threads import blas_limit, blas_threads, step_flops
 
 Array = NDArray[np.float64]
+MAX_EPOCHS = 10**12  # a run longer than any machine finishes; larger values are typing slips
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ class TrainConfig:
             raise ValueError("the batch size is 0 (full batch), 1 (online) or more")
         if self.max_epochs < 0:
             raise ValueError("the number of epochs cannot be negative")
+        for key, top in (("max_epochs", MAX_EPOCHS), ("seed", MAX_SEED), ("batch_size", MAX_EPOCHS)):
+            v = getattr(self, key)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not 0 <= v <= top:
+                raise ValueError(f"{key}: expected a whole number from 0 to {top:.3g}, got {v!r:.40}")
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     if fast is not None:
         fast.compile(x, y)
     epoch = finished = first_epoch - 1
+    watch = _Saturation()
     limits = ExitStack()  # released in the finally below, however the generator ends
     limits.enter_context(blas_limit(blas_threads(step_flops([b.shape for b in eng.W.values()], bs),
                                                  reserve_cores)))
@@ -188,17 +195,15 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                     _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
                     loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good)
                     mean_abs = deltas.mean_abs()
-            if not (math.isfinite(loss) and math.isfinite(change)):
-                what = "inf" if math.isinf(loss) else "NaN" if math.isnan(loss) else "not finite (weights)"
+            broken = _diverged(epoch, loss, change, theta, mean_abs, watch)
+            if broken:
                 theta[...] = last_good
                 eng.write_back(net)
                 finished = None
-                yield EpochReport(epoch, loss, None, None, None, mean_abs,
-                                  change, None,
-                                  f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate",
-                                  diverged=True)
+                yield EpochReport(epoch, loss, None, None, None, mean_abs, change, None, broken, diverged=True)
                 return
-            last_good[...] = theta
+            if not watch.suspect:
+                last_good[...] = theta
             acc_v = right / n if classify else None
             val_loss = val_acc = None
             if validation is not None:
@@ -241,6 +246,36 @@ def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None
     theta = eng.theta
     change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
     return loss, change, int(np.count_nonzero(correct(outs, y_seen))) if classify else 0
+
+
+HUGE_WEIGHT = 1e100  # finite, but no further step stays finite: divergence, not "last good" weights
+SATURATION_EPOCHS = 10  # epochs in a row with every δ at 0 before a run counts as stuck
+
+
+@dataclass
+class _Saturation:
+    """Counts epochs in a row in which the loss is not 0 but every neuron's δ is (outputs pinned
+    at their limits: the weights can no longer change). Weights of such epochs are not kept as
+    good, so the run ends with those from before it saturated."""
+    run: int = 0
+    suspect: bool = False
+
+
+def _diverged(epoch: int, loss: float, change: float, theta: Array, mean_delta: tuple[Array, ...],
+              watch: _Saturation) -> str | None:
+    if not (np.isfinite(loss) and np.isfinite(change)):
+        what = "inf" if np.isinf(loss) else "NaN" if np.isnan(loss) else "not finite (weights)"
+        return f"diverged at epoch {epoch}: loss became {what}; try a smaller learning rate"
+    top = float(np.abs(theta).max()) if theta.size else 0.0
+    if top > HUGE_WEIGHT:
+        return f"diverged at epoch {epoch}: weights reached {top:.3g}; try a smaller learning rate"
+    pinned = loss > 1e-9 and all(float(d.max(initial=0.0)) < 1e-12 for d in mean_delta[1:])
+    watch.run = watch.run + 1 if pinned else 0
+    watch.suspect = pinned
+    if watch.run >= SATURATION_EPOCHS:
+        return (f"diverged at epoch {epoch}: every neuron is saturated (weights up to {top:.3g}, loss stuck "
+                f"at {loss:.6g}), so no weight can change; try a smaller learning rate")
+    return None
 
 
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)

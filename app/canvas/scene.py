@@ -54,6 +54,7 @@ class NetworkScene(QGraphicsScene):
         self._glow: list[np.ndarray] | None = None
         self._live = False
         self.values_mode = "auto"  # "auto" | "on" | "off"
+        self.value_labels_hidden = False  # the step-through writes its own boxes, placed apart
         self.batch_limit = DEFAULT_LIMIT
         self.max_abs = 1.0
         self.interactions = CanvasInteractions(self, editor)
@@ -71,6 +72,8 @@ class NetworkScene(QGraphicsScene):
         return self.doc.network.num_connections <= EDGE_ITEM_LIMIT
 
     def values_visible(self) -> bool:
+        if self.value_labels_hidden:
+            return False
         if self.values_mode != "auto":
             return self.values_mode == "on"
         net = self.doc.network

@@ -4,7 +4,7 @@ whole canvas follows, and the "Keep biases fixed" setting."""
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QDockWidget
 
@@ -18,6 +18,7 @@ from .panel import ClassroomPanel
 from .session import ClassroomSession
 from .table import StepTable
 
+SHORT_SCREEN = 800  # px of available height; at or below it the canvas keeps the full height
 ACTIONS = [  # key, text, shortcuts, tip
     ("classroom", "Step &Through (Classroom)", ["F9"],
      "Follow one training step stage by stage, every number on the canvas; F9 again leaves"),
@@ -59,6 +60,9 @@ class ClassroomFeature(QObject):
         self._watching_training = False
         self._refresh_later = QTimer(self, singleShot=True, interval=0)
         self._refresh_later.timeout.connect(self._refresh_values)
+        self._fit_later = QTimer(self, singleShot=True, interval=80)  # coalesces a dock drag's resizes
+        self._fit_later.timeout.connect(self.fit)
+        self._view_auto_fit = None
         self.glow_mode = "layer"
         self.actions: dict[str, QAction] = {}
         for key, text, keys, tip in ACTIONS:
@@ -169,6 +173,10 @@ class ClassroomFeature(QObject):
         self.actions["classroom"].setChecked(on)
         for key in ("stage_forward", "stage_back", "stage_restart", "stage_play"):
             self.actions[key].setEnabled(on)
+        if shiboken6.isValid(self.scene) and self.scene.value_labels_hidden != on:
+            self.scene.value_labels_hidden = on  # the overlay's boxes replace them, placed apart
+            self.scene.set_values_mode(self.scene.values_mode)
+        self._own_the_fit(on)
         if on:
             self._ensure_overlay()
             self._classroom_layout()
@@ -197,8 +205,51 @@ class ClassroomFeature(QObject):
         self.panel_dock.show()
         self.table_dock.show()
         w.resizeDocks([self.panel_dock], [380], Qt.Horizontal)
-        w.resizeDocks([self.table_dock], [190], Qt.Vertical)
+        if self.short_screen():
+            # after the other features' own reactions to entering (the Landscape docks itself
+            # beside the table): then everything below the canvas goes into the panel's tabs
+            QTimer.singleShot(0, self._tab_docks_beside_panel)
+        else:
+            w.resizeDocks([self.table_dock], [190], Qt.Vertical)
         QTimer.singleShot(120, self.fit)  # once the docks have stepped aside and the view resized
+
+    def _own_the_fit(self, on: bool) -> None:
+        """While stepping, a resized view is fitted to the network *and* its value boxes (the
+        view's own fit knows only the network, and cut off the outputs' boxes on the right)."""
+        view = getattr(self.window, "view", None)
+        if view is None:
+            return
+        if on and self._view_auto_fit is None:
+            self._view_auto_fit = view.auto_fit
+            view.auto_fit = False
+            view.installEventFilter(self)
+        elif not on and self._view_auto_fit is not None:
+            view.removeEventFilter(self)
+            view.setSceneRect(QRectF())  # follows the scene's own again
+            view.auto_fit, self._view_auto_fit = self._view_auto_fit, None
+            if view.auto_fit:
+                view.fit_to_window()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Resize and self.session.active:
+            self._fit_later.start()
+        return False
+
+    def short_screen(self) -> bool:
+        """A projector's 720 or 768 lines: the table below the canvas would leave it half the height."""
+        screen = self.window.screen()
+        return screen is not None and screen.availableGeometry().height() <= SHORT_SCREEN
+
+    def _tab_docks_beside_panel(self) -> None:
+        """The canvas takes the whole height: the Step table (and a Landscape in use) wait as tabs
+        beside the Step-through panel, one click away."""
+        w = self.window
+        if not self.session.active:
+            return
+        for dock in w.findChildren(QDockWidget):
+            if dock is not self.panel_dock and not dock.isHidden() and not dock.isFloating():
+                w.tabifyDockWidget(self.panel_dock, dock)
+        self.panel_dock.raise_()
 
     def fit(self) -> None:
         """Fit the network and every box the step will draw (its richest stage) into the view."""
@@ -207,8 +258,11 @@ class ClassroomFeature(QObject):
             return
         rect = self.scene.sceneRect()
         if st is not None and self.overlay is not None:
-            richest = st.view_at(st.step_index, st.stage_count() - 2)  # the last backward stage
-            rect = rect.united(self.overlay.content_rect(richest, self.session.digits).adjusted(-10, -10, 10, 10))
+            for stage in (st.stage_count() - 2, st.stage_count() - 1):  # the richest: last backward, update
+                content = self.overlay.content_rect(st.view_at(st.step_index, stage), self.session.digits)
+                rect = rect.united(content.adjusted(-10, -10, 10, 10))
+        # the view scrolls only within its scene rect: widened to the boxes, none is cut off
+        view.setSceneRect(rect.united(self.scene.sceneRect()))
         view.fitInView(rect, Qt.KeepAspectRatio)
         scale = view.transform().m11()
         if scale > 1.6:  # small networks: not larger than a comfortable reading size

@@ -13,6 +13,7 @@ from core.explain import format_number
 from core.stepper import StageView
 
 from .. import style
+from .placement import Wanted, place
 from ..training.glow import glow_values
 
 Z_OVERLAY = 50
@@ -40,6 +41,7 @@ class ClassroomOverlay(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setAcceptHoverEvents(False)
         self.setFlag(QGraphicsItem.ItemHasNoContents, False)
+        self._placed_view, self._placed_for, self._placed = None, None, []
 
     # ----------------------------------------------------------------- state
     def show_stage(self, view: StageView | None, digits: int, glow_mode: str) -> None:
@@ -76,7 +78,6 @@ class ClassroomOverlay(QGraphicsItem):
         if v is None or not self.canvas.neurons:
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
-        digits = self.digits  # exactly the precision setting: a textbook's digits stay its digits
         where = {n.name: (n.layer, n.index) for n in v.neurons}
         try:
             items = {n.name: self.canvas.neurons[n.layer][n.index] for n in v.neurons}
@@ -100,16 +101,90 @@ class ClassroomOverlay(QGraphicsItem):
                 painter.setPen(pen)
                 painter.setBrush(Qt.NoBrush)
                 painter.drawEllipse(c, r + 5, r + 5)
+        placed = self.boxes()
+        for kind, _, box, lines in placed:
+            if kind == "connection":
+                self._connection_box(painter, box, lines)
+        for kind, _, box, lines in placed:  # last: a neuron's own numbers are never hidden
+            if kind == "neuron":
+                self._neuron_box(painter, box, lines)
+        for kind, _, box, lines in placed:
+            if kind == "error":
+                self._error_box(painter, box, lines[0][0])
+
+    def boxes(self) -> list[tuple[str, object, QRectF, list[tuple[str, QColor]]]]:
+        """Every value box of the current stage in scene coordinates, as (kind, key, rect, lines):
+        kind "neuron" (key: its name), "connection" ((source, target)) or "error" (None).
+        Connection boxes are placed along their lines clear of the others (placement.py)."""
+        return self._compute_boxes(self.view, cached=True)
+
+    def _compute_boxes(self, v: StageView | None, cached: bool = False) -> list:
+        if v is None or not self.canvas.neurons:
+            return []
+        try:
+            items = {n.name: self.canvas.neurons[n.layer][n.index] for n in v.neurons}
+        except IndexError:  # the scene is being rebuilt; the next stage repaints
+            return []
+        where = {n.name: (n.layer, n.index) for n in v.neurons}
+        edges = {}
         if len(v.connections) <= MAX_CONNECTION_LABELS and self.canvas.per_item_edges:
             for cv in v.connections:
-                key = (*where[cv.source], *where[cv.target])
-                edge = self.canvas.edge_items.get(key)
+                edge = self.canvas.edge_items.get((*where[cv.source], *where[cv.target]))
                 if edge is not None and edge.isVisible():
-                    self._connection_box(painter, edge, cv, digits)
+                    edges[(cv.source, cv.target)] = (cv, edge)
+        signature = (self.digits, style.text_scale,
+                     tuple((p.x(), p.y()) for p in (i.scenePos() for i in items.values())),
+                     tuple((e.line.x1(), e.line.y1(), e.line.x2(), e.line.y2()) for _, e in edges.values()))
+        if not cached:
+            return self._layout(v, items, edges)
+        if v is not self._placed_view or signature != self._placed_for:
+            self._placed = self._layout(v, items, edges)
+            self._placed_view, self._placed_for = v, signature
+        return self._placed
+
+    def _layout(self, v: StageView, items, edges) -> list:
+        d = self.digits
+        out: list = []
+        circles = []
+        for item in items.values():
+            c, r = item.scenePos(), item.radius
+            circles.append(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
         if len(v.neurons) <= MAX_NEURON_LABELS and items and next(iter(items.values())).radius >= style.RADIUS:
-            for n in v.neurons:  # last: a neuron's own numbers are never hidden by a label
-                self._neuron_box(painter, items[n.name], n, digits)
-        self._error_total(painter, v, items, digits)
+            fm = QFontMetricsF(style.value_font(NEURON_PT, bold=True))
+            taken = list(circles)
+            last = max(x.layer for x in v.neurons)
+            for n in v.neurons:
+                lines = self.neuron_lines(n, d)
+                if lines:
+                    w = max(fm.horizontalAdvance(t) for t, _ in lines) + 10
+                    spots = self.neuron_box_spots(items[n.name], n, len(lines), w, fm.height(), n.layer == last)
+                    box = next((b for b in spots if not any(b.intersects(t) for t in taken)), spots[0])
+                    taken.append(box)
+                    out.append(("neuron", n.name, box, lines))
+        text = self.error_text(d)
+        if text is not None:
+            last = max(x.layer for x in v.neurons)
+            outs = [items[n.name] for n in v.neurons if n.layer == last]
+            below = [b.bottom() for kind, name, b, _ in out if kind == "neuron" and items[name] in outs]
+            bottom = max([i.scenePos().y() + i.radius + 3 * 14 for i in outs] + below)
+            x = sum(i.scenePos().x() for i in outs) / len(outs)
+            fm = QFontMetricsF(style.value_font(11, bold=True))
+            w = fm.horizontalAdvance(text) + 14
+            out.append(("error", None, QRectF(x - w / 2, bottom + 8, w, fm.height() + 6), [(text, TEXT)]))
+        obstacles = [(b.left(), b.top(), b.right(), b.bottom()) for b in circles + [b for _, _, b, _ in out]]
+        fm = QFontMetricsF(style.value_font(CONNECTION_PT, bold=True))
+        wanted, lines_of = [], {}
+        for key, (cv, edge) in edges.items():
+            lines = self.connection_lines(cv, d)
+            h = max(fm.height(), 18.0 / len(lines))
+            w = max(fm.horizontalAdvance(t) for t, _ in lines) + 8
+            line = edge.line
+            wanted.append(Wanted(key, (line.x1(), line.y1()), (line.x2(), line.y2()), w, h * len(lines),
+                                 edge.label_t))
+            lines_of[key] = lines
+        for key, r in place(wanted, obstacles).items():
+            out.append(("connection", key, QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]), lines_of[key]))
+        return out
 
     def _dim_connections(self, painter: QPainter, v: StageView, where, reached) -> None:
         if not self.canvas.per_item_edges:
@@ -172,52 +247,45 @@ class ClassroomOverlay(QGraphicsItem):
         return out
 
     @staticmethod
-    def neuron_box_rect(item, n, n_lines: int, w: float, h: float) -> QRectF:
-        """Inputs' value on their left; the others' lines under the neuron, over its bias label."""
+    def neuron_box_spots(item, n, n_lines: int, w: float, h: float, last: bool) -> list[QRectF]:
+        """Where a neuron's lines may go, best first: an input's value on its left, an output's on
+        its right; the others' lines under the neuron (over its bias label), else beside it, else
+        above it, where a column's spacing has no room for three lines below."""
         c, r = item.scenePos(), item.radius
+        height = h * n_lines + 2
         if n.layer == 0:
-            return QRectF(c.x() - r - 8 - w, c.y() - (h * n_lines + 4) / 2, w, h * n_lines + 4)
-        return QRectF(c.x() - w / 2, c.y() + r + 1, w, h * n_lines + 2)
+            return [QRectF(c.x() - r - 8 - w, c.y() - (height + 2) / 2, w, height + 2)]
+        below = QRectF(c.x() - w / 2, c.y() + r + 1, w, height)
+        right = QRectF(c.x() + r + 8, c.y() - height / 2, w, height)
+        left = QRectF(c.x() - r - 8 - w, c.y() - height / 2, w, height)
+        above = QRectF(c.x() - w / 2, c.y() - r - 1 - height, w, height)
+        if last:  # nothing on the right of the outputs: the room between layers is the connections'
+            return [right, below, left, above]
+        return [below, right, left, above]
 
     def content_rect(self, view: StageView, digits: int) -> QRectF:
         """Where this overlay draws at ``view`` (for fitting the canvas to the window)."""
-        old, self.view = self.view, view
+        old = self.view, self.digits
+        self.view, self.digits = view, digits
         try:
-            font = style.value_font(NEURON_PT, bold=True)
-            fm = QFontMetricsF(font)
             rect = QRectF()
-            for n in view.neurons:
-                lines = self.neuron_lines(n, digits)
-                if lines and n.layer < len(self.canvas.neurons) and n.index < len(self.canvas.neurons[n.layer]):
-                    w = max(fm.horizontalAdvance(t) for t, _ in lines) + 10
-                    rect = rect.united(self.neuron_box_rect(self.canvas.neurons[n.layer][n.index], n,
-                                                            len(lines), w, fm.height()))
+            for _, _, box, _ in self._compute_boxes(view):
+                rect = rect.united(box)
             return rect
         finally:
-            self.view = old
+            self.view, self.digits = old
 
-    def _neuron_box(self, painter: QPainter, item, n, d: int) -> None:
-        lines = self.neuron_lines(n, d)
-        if not lines:
-            return
+    def _neuron_box(self, painter: QPainter, box: QRectF, lines) -> None:
         font = style.value_font(NEURON_PT, bold=True)
-        fm = QFontMetricsF(font)
-        h = fm.height()
-        w = max(fm.horizontalAdvance(t) for t, _ in lines) + 10
-        if n.layer:  # hide the canvas's own bias label under the neuron: ours replaces it
-            c, r = item.scenePos(), item.radius
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(style.CANVAS_BG)
-            painter.drawRect(QRectF(c.x() - r - 30, c.y() + r + 1, 2 * r + 60, 18))
-        box = self.neuron_box_rect(item, n, len(lines), w, h)
-        x, y = box.x(), box.y()
+        h = QFontMetricsF(font).height()
         painter.setPen(QPen(QColor("#999999"), 0.8))
         painter.setBrush(BOX)
         painter.drawRoundedRect(box, 4, 4)
         painter.setFont(font)
         for k, (text, colour) in enumerate(lines):
             painter.setPen(colour)
-            painter.drawText(QRectF(x + 5, y + 2 + k * h, w - 10, h), Qt.AlignLeft | Qt.AlignVCenter, text)
+            painter.drawText(QRectF(box.x() + 5, box.y() + 2 + k * h, box.width() - 10, h),
+                             Qt.AlignLeft | Qt.AlignVCenter, text)
 
     def connection_lines(self, cv, d: int) -> list[tuple[str, QColor]]:
         """The lines drawn on connection view ``cv`` at ``d`` digits, in place of the canvas's own
@@ -232,21 +300,16 @@ class ClassroomOverlay(QGraphicsItem):
             return [(f"∂E/∂{name}", DELTA_TEXT), (format_number(cv.grad, d), DELTA_TEXT)]
         return [(f"{name} {format_number(cv.weight, d)}" if cv.label else format_number(cv.weight, d), TEXT)]
 
-    def _connection_box(self, painter: QPainter, edge, cv, d: int) -> None:
-        lines = self.connection_lines(cv, d)
+    def _connection_box(self, painter: QPainter, box: QRectF, lines) -> None:
         font = style.value_font(CONNECTION_PT, bold=True)
-        fm = QFontMetricsF(font)
-        h = max(fm.height(), 18.0 / len(lines))
-        w = max(fm.horizontalAdvance(t) for t, _ in lines) + 8
-        p = _label_point(edge.line, edge.label_t, w)  # over the canvas's own label
-        box = QRectF(p.x() - w / 2, p.y() - h * len(lines) / 2, w, h * len(lines))
+        h = box.height() / len(lines)
         painter.setPen(QPen(lines[-1][1], 0.8))
         painter.setBrush(BOX)
         painter.drawRoundedRect(box, 4, 4)
         painter.setFont(font)
         for k, (text, colour) in enumerate(lines):
             painter.setPen(colour)
-            painter.drawText(QRectF(box.x(), box.y() + 1 + k * h, w, h), Qt.AlignCenter, text)
+            painter.drawText(QRectF(box.x(), box.y() + k * h, box.width(), h), Qt.AlignCenter, text)
 
     def error_text(self, d: int) -> str | None:
         v = self.view
@@ -256,35 +319,10 @@ class ClassroomOverlay(QGraphicsItem):
         label = "E" if v.stage.kind != "update" or len(v.batch) == 1 else "mean E"
         return f"{label} = {format_number(e, d)}"
 
-    def _error_total(self, painter: QPainter, v: StageView, items, d: int) -> None:
-        text = self.error_text(d)
-        if text is None:
-            return
-        outs = [items[n.name] for n in v.neurons if n.layer == max(x.layer for x in v.neurons)]
-        bottom = max(i.scenePos().y() + i.radius for i in outs) + 3 * 14  # below the neurons' lines
-        x = sum(i.scenePos().x() for i in outs) / len(outs)
-        font = style.value_font(11, bold=True)
-        fm = QFontMetricsF(font)
-        w = fm.horizontalAdvance(text) + 14
-        box = QRectF(x - w / 2, bottom + 8, w, fm.height() + 6)
+    def _error_box(self, painter: QPainter, box: QRectF, text: str) -> None:
         painter.setPen(QPen(QColor("#555555"), 1))
         painter.setBrush(QColor("#fff3e0"))
         painter.drawRoundedRect(box, 5, 5)
-        painter.setFont(font)
+        painter.setFont(style.value_font(11, bold=True))
         painter.setPen(TEXT)
         painter.drawText(box, Qt.AlignCenter, text)
-
-
-def _label_point(line: QLineF, t: float, width: float) -> QPointF:
-    """The canvas's label point, slid along the line so a box ``width`` wide stays clear of both
-    neurons (wider than the canvas's own label, it would otherwise cover them)."""
-    x1, x2 = line.p1().x(), line.p2().x()
-    if abs(x2 - x1) < 1e-6:
-        return line.pointAt(t)
-    lo, hi = sorted((x1, x2))
-    x = line.pointAt(t).x()
-    if hi - lo > width + 8:
-        x = min(max(x, lo + width / 2 + 4), hi - width / 2 - 4)
-    else:
-        x = (lo + hi) / 2
-    return line.pointAt((x - x1) / (x2 - x1))

@@ -21,12 +21,37 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     return QMessageBox.question(parent, title, text) == QMessageBox.Yes
 
 
+def ask_recovery(parent: QWidget | None, what: str, more: int = 0) -> str:
+    """After a crash: 'restore', 'discard' or 'keep' (offer it again at a later start)."""
+    text = f"Backprop Studio did not close normally. Restore your unsaved work on {what}?"
+    if more:
+        text += f"\n\n({more} more autosaved network{'s' if more > 1 else ''} after this one.)"
+    box = QMessageBox(QMessageBox.Question, "Restore unsaved work?", text, QMessageBox.NoButton, parent)
+    restore = box.addButton("Restore", QMessageBox.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.DestructiveRole)
+    box.addButton("Keep for later", QMessageBox.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "discard" if clicked is discard else "keep"
+
+
+def show_warning(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, text)
 
 
 def get_open_path(parent: QWidget | None, folder: str) -> str | None:
     path, _ = QFileDialog.getOpenFileName(parent, "Open network", folder, FILE_FILTER)
+    return path or None
+
+
+def get_csv_path(parent: QWidget | None, folder: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import CSV", folder,
+                                          "CSV files (*.csv *.txt *.tsv);;All files (*)")
     return path or None
 
 

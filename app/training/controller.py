@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
                             Slot)
 
-from core.project import HistoryEntry
+from core.project import History, HistoryEntry
 from core.training import EpochReport, TrainConfig
 
 from .worker import RunResult, TrainingWorker
@@ -70,6 +70,7 @@ class TrainingController(QObject):
         self._session_budget = 0
         self._rate = deque(maxlen=64)  # (time, epoch) for epochs per second
         self._last_weights = None
+        self._last_weights_epoch = 0
         self.live_interval_ms = int(LIVE_VIEW_SECONDS * 1000)  # raised for costly canvases
         self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._show_live)
@@ -288,7 +289,7 @@ class TrainingController(QObject):
         last = reports[-1]
         for r in reversed(reports):
             if r.weights is not None:
-                self._last_weights = r.weights
+                self._last_weights, self._last_weights_epoch = r.weights, r.epoch
                 if not self._live_timer.isActive():
                     slowed = self.epochs_per_second or self._stepping
                     self._live_timer.start(self._after_sweep_ms() if slowed
@@ -306,6 +307,26 @@ class TrainingController(QObject):
             return 0.0
         (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
         return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def autosave_snapshot(self):
+        """While a run lasts: the project as at the newest report that carried weights, with the
+        history up to that epoch, so an autosave holds a consistent state of the run; None when
+        no run is going or nothing was reported yet (the document then speaks for itself)."""
+        if not self.running or self._last_weights is None:
+            return None
+        doc = self.document
+        weights, biases = self._last_weights
+        if not params_fit(doc.network, weights, biases):
+            return None
+        from dataclasses import replace
+        net = doc.network.copy()
+        net.set_parameters({k: v.copy() for k, v in weights.items()}, [v.copy() for v in biases])
+        upto = self._last_weights_epoch
+        entries = [HistoryEntry.from_report(r) for r in self._run_reports
+                   if r.epoch <= upto and not r.diverged]
+        history = History(doc.project.history)
+        history.extend(entries)
+        return replace(doc.project, network=net, history=history)
 
     @Slot()
     def _show_live(self) -> None:

@@ -3,11 +3,10 @@ network's outputs, plus a one-line description for the Training panel."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QLabel, QListWidget, QAbstractItemView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QWidget
 
 from core.datasets import Dataset
 
@@ -51,7 +50,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def describe(ds: Dataset | None, net) -> str:
+def describe(ds: Dataset | None, net, problems: list[str] | tuple = ()) -> str:
+    if ds is None and problems:  # e.g. a linked CSV that is gone: say so, not "no data yet"
+        reasons = [p.removeprefix("data missing: ") for p in problems]
+        return ("<b>The data is missing:</b> " + "; ".join(reasons) +
+                ". Import the CSV again, or generate a data set.")
     if ds is None:
         return "No data yet: generate a data set, import a CSV file, or click the map to add points."
     tr, va = ds.split_indices()
@@ -69,75 +72,39 @@ def describe(ds: Dataset | None, net) -> str:
     return text
 
 
-class CsvImportDialog(QDialog):
-    """Choose input and target columns, task, scaling and validation share of a CSV file."""
-
-    def __init__(self, path: str, info, net, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Import CSV")
-        self.path = path
-        self.inputs = QListWidget()
-        self.targets = QListWidget()
-        columns = list(info.columns)
-        for w in (self.inputs, self.targets):
-            w.setSelectionMode(QAbstractItemView.MultiSelection)
-            w.addItems(columns)
-        ins = getattr(info, "suggested_inputs", None) or list(range(len(columns) - 1))
-        outs = getattr(info, "suggested_targets", None) or [len(columns) - 1]
-        for k in ins:
-            self.inputs.item(k).setSelected(True)
-        for k in outs:
-            self.targets.item(k).setSelected(True)
-        self.task = QComboBox()
-        self.task.addItems(["classification", "regression"])
-        self.task.setCurrentText(getattr(info, "suggested_task", "classification"))
-        self.scaling = QComboBox()
-        self.scaling.addItem("none", None)
-        self.scaling.addItem("min-max", "minmax")
-        self.scaling.addItem("z-score", "zscore")
-        self.validation = QDoubleSpinBox()
-        self.validation.setRange(0, 90)
-        self.validation.setSuffix(" %")
-        form = QFormLayout()
-        form.addRow("Inputs", self.inputs)
-        form.addRow("Targets", self.targets)
-        form.addRow("Task", self.task)
-        form.addRow("Scaling", self.scaling)
-        form.addRow("Validation", self.validation)
-        note = QLabel(f"{getattr(info, 'n_rows', '?')} rows. The network has {net.n_inputs} inputs and {net.n_outputs} outputs.")
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(note)
-        lay.addWidget(buttons)
-
-    def choice(self) -> dict:
-        return {"input_columns": [i.text() for i in self.inputs.selectedItems()],
-                "target_columns": [i.text() for i in self.targets.selectedItems()],
-                "task": self.task.currentText(), "normalization": self.scaling.currentData(),
-                "validation_fraction": self.validation.value() / 100.0}
-
-
 def import_csv_dialog(parent: QWidget, net) -> Dataset | None:
-    """Ask for a file and its columns; errors are shown in the parent's status."""
-    try:
-        from core.csv_import import CsvError, read_csv, sniff_csv
-    except ImportError:
-        return None
-    path, _ = QFileDialog.getOpenFileName(parent, "Import CSV", "", "CSV files (*.csv);;All files (*)")
+    """Ask for a CSV file and its columns (app/dialogs/csv_import.py). A file that cannot be read
+    is named with the reason in the parent's status line; the dataset is returned as imported."""
+    from core.csv_import import CsvError, sniff_csv
+
+    from ..dialogs import prompts
+    from ..dialogs.csv_import import CsvImportDialog
+    from ..loading import special_file_problem
+
+    doc_path = getattr(getattr(parent, "document", None), "path", None)
+    path = prompts.get_csv_path(parent, str(doc_path.parent) if doc_path else "")
     if not path:
         return None
+    problem = special_file_problem(path)
     try:
-        dlg = CsvImportDialog(path, sniff_csv(path), net, parent)
-        if dlg.exec() != QDialog.Accepted:
-            return None
-        c = dlg.choice()
-        ds = read_csv(path, c["input_columns"], c["target_columns"], c["task"], c["normalization"],
-                      c["validation_fraction"], 0)
+        if problem:
+            raise CsvError(problem)
+        dialog = CsvImportDialog(path, sniff_csv(path), net, parent)
     except (CsvError, OSError, ValueError) as exc:
-        if hasattr(parent, "status"):
-            parent.status.setText(f"Cannot import: {exc}")
+        _say(parent, f"Cannot import {Path(path).name}: {getattr(exc, 'strerror', None) or exc}")
         return None
-    return fit_targets(ds, net.n_outputs)
+    try:
+        if not prompts.run_dialog(dialog):
+            return None
+        return dialog.dataset
+    finally:
+        dialog.deleteLater()
+
+
+def _say(parent: QWidget, text: str) -> None:
+    status = getattr(parent, "status", None)
+    if status is not None:
+        status.setText(text)
+    window = parent.window() if parent is not None else None
+    if window is not None and hasattr(window, "show_status"):
+        window.show_status(text)

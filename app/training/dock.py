@@ -274,7 +274,8 @@ class TrainingPanel(QWidget):
         finally:
             self._updating = False
         self.val_spin.setEnabled(ds is not None)
-        self.data_info.setText(data_sources.describe(ds, self.document.network))
+        self.data_info.setText(data_sources.describe(ds, self.document.network,
+                                                    self.document.project.problems))
 
     @Slot()
     def _on_source_changed(self, *_) -> None:

@@ -150,25 +150,6 @@ def test_drop_file_opens_it(window, tmp_path, qtbot):
     assert window.document.network.sizes == [4, 1]
 
 
-def test_autosave_and_recovery_after_crash(make_window, monkeypatch):
-    w = make_window()
-    w.files.startup(None)
-    w.editor.set_bias(1, 1, 7.5)
-    assert w.files.autosave_timer.isActive()
-    assert w.files.autosave()
-    assert files_module.recovery_path().exists()
-    # "crash": a new window starts while the recovery file is still there
-    w2 = make_window()
-    calls = []
-    answer(monkeypatch, "ask_yes_no", True, calls)
-    w2.files.startup(None)
-    assert calls and w2.document.network.bias(1, 1) == 7.5 and w2.document.modified
-    # a clean close removes the recovery file
-    w2.files.maybe_save = lambda: True
-    w2.close()
-    assert not files_module.recovery_path().exists()
-
-
 def test_later_start_reopens_last_file(make_window, tmp_path):
     path = tmp_path / "last.bpnet"
     save_project(Project(Network.dense([3, 2], seed=1)), path)

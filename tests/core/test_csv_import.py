@@ -131,3 +131,14 @@ def test_errors_are_value_errors_and_nothing_is_returned(tmp_path):
     p = write(tmp_path, "a,b,c\n1,2,3\n3,x,4\n")
     with pytest.raises(ValueError):
         read_csv(p)
+
+
+def test_sniff_names_the_cells_that_make_a_number_column_text(tmp_path):
+    from core.csv_import import sniff_csv
+    p = tmp_path / "d.csv"
+    p.write_text("x1,x2,y\n1,2,a\n3,x,b\n5,6,a\n7,1e309,b\n")
+    info = sniff_csv(p)
+    assert info.types[1] == "text" and 1 not in info.suggested_inputs
+    assert info.problems == ("row 3, column 2 (x2): 'x' is not a number, so the column reads as text",)
+    p.write_text("x1,x2,y\n1,2,a\n3,4,b\n5,6,a\n7,1e309,b\n")
+    assert sniff_csv(p).problems == ("row 5, column 2 (x2): the number 1e309 is too large (beyond ±1.8e308)",)

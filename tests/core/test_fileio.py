@@ -203,7 +203,7 @@ def test_failed_save_leaves_old_file_and_no_temp(tmp_path, monkeypatch, where):
         monkeypatch.setattr(os, "fsync", boom)
     else:
         monkeypatch.setattr(fileio, "dumps", lambda *a, **k: "\udcff")  # cannot be encoded: fails mid-way
-    with pytest.raises((OSError, UnicodeError)):
+    with pytest.raises((OSError, ValueError)):
         save_project(Project(Network.dense([3, 1], seed=1), title="new"), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.bpnet"]
@@ -225,6 +225,7 @@ def test_csv_dataset_is_saved_by_relative_path(tmp_path):
     data.mkdir()
     (data / "pts.csv").write_text("a,b,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n")
     ds = read_csv(data / "pts.csv", normalization="minmax")
+    ds.source["linked"] = True
     net = Network.dense([2, 3, 2], ["sigmoid", "softmax"], "cross_entropy", seed=0)
     path = tmp_path / "nets" / "xor.bpnet"
     path.parent.mkdir()
@@ -233,13 +234,15 @@ def test_csv_dataset_is_saved_by_relative_path(tmp_path):
     assert d["dataset"]["source"]["path"] == "../data/pts.csv"
     assert "inputs" not in d["dataset"]
     q = load_project(path)
-    assert q.dataset.class_names == ["no", "yes"]
+    assert q.dataset.class_names == ["no", "yes"] and q.problems == []
     assert same_bits(q.dataset.x, ds.x) and same_bits(q.dataset.y, ds.y)
     assert same_bits(q.dataset.normalization.scale, ds.normalization.scale)
     (data / "pts.csv").write_text("a,b,label\n0,0,no\n0,1,maybe\n")
-    with pytest.raises(fileio.FileFormatError,
-                       match=r"^dataset\.source\.path: \.\./data/pts\.csv: row 3, column 3 \(label\): class 'maybe'"):
-        load_project(path)
+    q = load_project(path)  # a changed CSV never makes the network unopenable
+    assert q.dataset is None and len(q.problems) == 1
+    assert q.problems[0].startswith("data missing: pts.csv cannot be read as it was linked: row 3, column 3 "
+                                    "(label): class 'maybe'")
+    assert same_bits(q.network.blocks[(0, 1)].weight, net.blocks[(0, 1)].weight)
 
 
 def test_example_in_the_docs_loads_as_documented():
@@ -250,3 +253,10 @@ def test_example_in_the_docs_loads_as_documented():
     assert p.description.endswith("...")
     p.description = shipped.description  # shortened on the page
     assert_same(shipped, p)
+
+
+def test_lone_surrogate_is_refused_at_save_naming_the_key(tmp_path):
+    p = Project(Network.dense([2, 1], seed=0), title="quadrants \ud800")
+    with pytest.raises(ValueError, match=r'^cannot save: "title": "quadrants \\ud800", contains a lone surrogate'):
+        save_project(p, tmp_path / "s.bpnet")
+    assert list(tmp_path.iterdir()) == []

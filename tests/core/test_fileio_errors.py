@@ -46,7 +46,6 @@ EXPECTED = {
     "history-length.bpnet": "history.loss: has 2 entries; history.epoch has 3",
     "block-shape.bpnet": "blocks[0].weights: has 3 rows; layer 0 has 2 neurons",
     "block-backward.bpnet": "blocks[0]: connections from layer 2 to layer 1 go backward",
-    "csv-missing.bpnet": "dataset.source.path: cannot read no-such.csv: No such file or directory",
     "latin1.bpnet": "not a Backprop Studio network file: not UTF-8 text (byte 0xfc on line 4)",
     "bit-flipped.bpnet": "the file is damaged or cut short: invalid JSON on line 8",
 }

@@ -55,7 +55,6 @@ def main() -> None:
     w("history-length.bpnet", mod(lambda d: d.update(history={"epoch": [1, 2, 3], "loss": [0.5, 0.4]})))
     w("block-shape.bpnet", mod(lambda d: d.update(blocks=[{"from_layer": 0, "to_layer": 2, "weights": [[0.1], [0.2], [0.3]]}])))
     w("block-backward.bpnet", mod(lambda d: d.update(blocks=[{"from_layer": 2, "to_layer": 1, "weights": [[0.1, 0.2]]}])))
-    w("csv-missing.bpnet", mod(lambda d: d.update(dataset={"source": {"kind": "csv", "path": "no-such.csv", "input_columns": [0, 1], "target_columns": [2]}})))
     w("latin1.bpnet", data=base_text.replace('"title": "XOR with a 2-2-1 network"', '"title": "XOR \xfcber alles"').encode("latin-1", errors="replace"))
     # bit flip: '{' of the first layer object becomes '{'^0x04 = '\x7f'
     i = base_text.index('{\n      "activation"')
