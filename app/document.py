@@ -214,6 +214,7 @@ class Document(QObject):
         net = copy.deepcopy(net)
         target = self.network
         target.layers, target.blocks, target.loss = net.layers, net.blocks, net.loss
+        target.recurrence = net.recurrence
         self.structure_changed.emit()
 
     def write_loss(self, loss: str) -> None:

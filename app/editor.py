@@ -154,6 +154,10 @@ class Editor(QObject):
                 net.disconnect(*c)
         return self._push_structure(f"Delete {len(connections)} connections", edit)
 
+    def set_recurrence(self, settings) -> bool:
+        """How a recurrent network settles or steps (core.recurrence.Recurrence), undoable."""
+        return self._push_structure("Recurrence settings", lambda net: setattr(net, "recurrence", settings))
+
     def connect_fully(self, ls: int, ld: int) -> bool:
         if ls >= ld:
             return self._refuse("connections go forward: from an earlier layer to a later one")

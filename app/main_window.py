@@ -32,7 +32,8 @@ LAYOUT_VERSION = 2  # of saveState: 2 = the right column of tabs (issue 12)
 RIGHT_COLUMN = 320  # px; 300 at 1024 wide
 # Tab titles short enough for seven tabs in the right column
 SHORT_TITLES = {"InspectorDock": "Inspect", "training_training_dock": "Train", "training_map_dock": "Map",
-                "training_probe_dock": "Probe", "NetworkDock": "Layers", "LandscapeDock": "Landscape"}
+                "training_probe_dock": "Probe", "NetworkDock": "Layers", "LandscapeDock": "Landscape",
+                "training_relaxation_dock": "Relax"}
 VIEW_SHORTCUTS = ("delete", "add_neuron", "tool_select", "tool_connect", "fit")
 
 
@@ -385,7 +386,7 @@ class MainWindow(QMainWindow):
         """The right column's tabs in their order: what a class needs first comes first. (The
         step-through's Explain and table docks come and go with its mode.)"""
         t = self.training.docks
-        docks = [self.inspector_dock, t.get("training"), t.get("map"), t.get("probe"),
+        docks = [self.inspector_dock, t.get("training"), t.get("map"), t.get("probe"), t.get("relaxation"),
                  self.network_dock, getattr(self, "landscape_dock", None)]
         return [d for d in docks if d is not None]
 

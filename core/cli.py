@@ -218,7 +218,14 @@ def cmd_trace(a: argparse.Namespace) -> int:
     if not (lr > 0 and np.isfinite(lr)):
         raise CliError("--lr: the learning rate must be a positive number")
     x = ds.inputs()[a.sample - 1]
-    tr = trace(project.network, x, ds.y[a.sample - 1], lr, sample=a.sample)
+    if project.network.is_recurrent:  # sequence mode needs the earlier time steps too
+        from .recurrent_trace import recurrent_trace
+        try:
+            tr = recurrent_trace(project.network, ds.inputs()[:a.sample], ds.y[:a.sample], lr, sample=a.sample)
+        except ValueError as e:
+            raise CliError(f"{a.file}: {e}") from None
+    else:
+        tr = trace(project.network, x, ds.y[a.sample - 1], lr, sample=a.sample)
     if a.json:
         print(json.dumps(tr.to_dict(), indent=2))
         return 0
@@ -232,11 +239,15 @@ def cmd_trace(a: argparse.Namespace) -> int:
     print(_table(["from", "to", "weight", "dE/dw", "new weight"],
                  [[w.source, w.target, _fmt(w.weight), _fmt(w.grad), _fmt(w.new)] for w in tr.weights]))
     print(f"\nError before: {_fmt(tr.error_before)}   after one update: {_fmt(tr.error_after)}")
+    if hasattr(tr, "forward_changes"):
+        from .recurrent_trace import format_relaxation
+        print("\n" + format_relaxation(tr, _fmt, _table))
     return 0
 
 
 def cmd_predict(a: argparse.Namespace) -> int:
     from .engine import Engine
+    from .recurrent import RecurrentEngine
     project = _load(a.file)
     net = project.network
     if a.data:
@@ -259,7 +270,10 @@ def cmd_predict(a: argparse.Namespace) -> int:
     else:
         ds = _dataset(project, a.file)
         x, raw = ds.inputs(), ds.x
-    out = Engine(net).predict(x)
+    try:
+        out = (RecurrentEngine(net) if net.is_recurrent else Engine(net)).predict(x)
+    except ValueError as e:  # a recurrent network that does not settle
+        raise CliError(f"{a.file}: {e}") from None
     names = net.layers[-1].names
     if a.json:
         print(json.dumps([{"sample": k + 1, "inputs": raw[k].tolist(), "outputs": out[k].tolist()}
@@ -358,10 +372,16 @@ def cmd_train(a: argparse.Namespace) -> int:
         project.history.pop()
         print(report.stop_reason, file=sys.stderr)
     project.resume = slot.state
-    loss, acc = evaluate(project.network, x, y)
+    try:
+        loss, acc = evaluate(project.network, x, y)
+    except ValueError as e:  # a recurrent network that does not settle even with its starting weights
+        raise CliError(f"{a.file}: {e}") from None
     print(f"final loss {loss:.6g}" + (f"  accuracy {acc:.1%}" if acc is not None else ""))
     if report is not None and report.stop_reason and not report.diverged:
         print(f"stopped: {report.stop_reason}")
+    if report is not None and report.relaxation is not None:
+        print(f"relaxation (last epoch): up to {report.relaxation[0]} forward and {report.relaxation[1]} "
+              f"backward iterations per batch")
     try:
         save_project(project, out_path)
     except OSError as e:

@@ -45,6 +45,9 @@ class Engine:
 
     def __init__(self, net: Network) -> None:
         net.validate()
+        if net.is_recurrent:
+            raise ValueError("this network has recurrent connections (backward, sideways or onto a "
+                             "neuron), which the feed-forward engine cannot compute; core/recurrent.py does")
         self.sizes = net.sizes
         n = len(self.sizes)
         self.keys: list[tuple[int, int]] = sorted(net.blocks)

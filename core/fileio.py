@@ -9,6 +9,7 @@ shortest round-tripping repr, so weights survive a save and load bit for bit.
 """
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import math
@@ -24,11 +25,12 @@ from .format_migrations import upgrade
 from .json_arrays import extract, substitute
 from .safe_read import check_regular, read_regular_file
 from .format_spec import (EXTENSION, FILE, FORMAT_NAME, FORMAT_VERSION, DATASET, HISTORY, OPTIMIZER,
-                          RESUME, TRAINING, FileFormatError, LongNumber, describe)
+                          RECURRENCE, RESUME, TRAINING, FileFormatError, LongNumber, describe)
 from .network import Block, Layer, Network
 from .optimizers import OptimizerSettings
 from .history import BUCKET_COLUMNS, History
 from .project import Project
+from .recurrence import Recurrence
 from .resume import ResumeState
 from .training import TrainConfig
 
@@ -203,12 +205,14 @@ def _network(d: dict) -> Network:
         layers.append(Layer(names, act, np.array(biases, dtype=np.float64), overrides, positions))
     blocks: dict[tuple[int, int], Block] = {}
     origin: dict[tuple[int, int], int] = {}  # which blocks[] entry made a pair, for messages
+    recurrence = _recurrence(FILE.get(d, "recurrence"))
     for k, bd in enumerate(d.get("blocks", [])):
-        key = _block_key(bd, k, layers, origin)  # first: it checks the layer numbers _block uses
+        # first: it checks the layer numbers _block uses
+        key = _block_key(bd, k, layers, origin, recurrence is not None)
         blocks[key] = _block(bd, k, layers)
         origin[(bd["from_layer"], bd["to_layer"])] = k
-    _connections(d.get("connections", []), layers, where, blocks, origin)
-    net = Network(layers, blocks, d["loss"], fixed_biases=FILE.get(d, "fixed_biases"))
+    _connections(d.get("connections", []), layers, where, blocks, origin, recurrence is not None)
+    net = Network(layers, blocks, d["loss"], fixed_biases=FILE.get(d, "fixed_biases"), recurrence=recurrence)
     _labels(net, d)
     try:
         net.validate()
@@ -227,15 +231,30 @@ def _labels(net: Network, d: dict) -> None:
             net.connection_labels[(c["from"], c["to"])] = c["label"]
 
 
-def _block_key(bd: dict, k: int, layers: list[Layer], origin: dict) -> tuple[int, int]:
+def _recurrence(rd: dict | None) -> Recurrence | None:
+    if rd is None:
+        return None
+    try:
+        return Recurrence(**{key: RECURRENCE.get(rd, key) for key in RECURRENCE.fields})
+    except ValueError as e:
+        raise FileFormatError(str(e), "recurrence") from None
+
+
+_DECLARE = ' (a recurrent network declares "recurrence")'
+
+
+def _block_key(bd: dict, k: int, layers: list[Layer], origin: dict, recurrent: bool = False) -> tuple[int, int]:
     a, b = bd["from_layer"], bd["to_layer"]
     for key in ("from_layer", "to_layer"):
         if bd[key] >= len(layers):
             raise FileFormatError(f"there is no layer {bd[key]} (the network has {len(layers)})",
                                   f"blocks[{k}].{key}")
-    if a >= b:
+    if b == 0:
+        raise FileFormatError("connections into layer 0 have no effect: input neurons are set by the data",
+                              f"blocks[{k}]")
+    if a >= b and not recurrent:
         raise FileFormatError(f"connections from layer {a} to layer {b} go backward; connections go "
-                              f"from an earlier layer to a later one", f"blocks[{k}]")
+                              f"from an earlier layer to a later one{_DECLARE}", f"blocks[{k}]")
     if (a, b) in origin:
         raise FileFormatError(f"layers {a} -> {b} are already given in blocks[{origin[(a, b)]}]", f"blocks[{k}]")
     return a, b
@@ -283,7 +302,8 @@ def _check_cells(layers: list[Layer], blocks: dict, ls: int, ld: int, where: str
 
 
 def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[int, int]],
-                 blocks: dict[tuple[int, int], Block], origin: dict[tuple[int, int], int]) -> None:
+                 blocks: dict[tuple[int, int], Block], origin: dict[tuple[int, int], int],
+                 recurrent: bool = False) -> None:
     seen: dict[tuple[str, str], int] = {}
     for k, c in enumerate(conns):
         a, b = c["from"], c["to"]
@@ -291,10 +311,13 @@ def _connections(conns: list[dict], layers: list[Layer], where: dict[str, tuple[
             if name not in where:
                 raise FileFormatError(f"connection {a} -> {b}: no neuron named {name}", f"connections[{k}]")
         (ls, i), (ld, j) = where[a], where[b]
-        if ls >= ld:
+        if ld == 0:
+            raise FileFormatError(f"connection {a} -> {b} has no effect: input neurons are set by the data",
+                                  f"connections[{k}]")
+        if ls >= ld and not recurrent:
             why = ("joins two neurons of the same layer" if ls == ld else
                    f"goes backward (layer {ls} to layer {ld}); connections go from an earlier layer to a later one")
-            raise FileFormatError(f"connection {a} -> {b} {why}", f"connections[{k}]")
+            raise FileFormatError(f"connection {a} -> {b} {why}{_DECLARE}", f"connections[{k}]")
         if (a, b) in seen:
             raise FileFormatError(f"connection {a} -> {b} is also listed at connections[{seen[(a, b)]}]",
                                   f"connections[{k}]")
@@ -411,6 +434,8 @@ def project_to_dict(project: Project, base_dir: str | os.PathLike | None = None)
     d["connections"] = conns
     if blocks:
         d["blocks"] = blocks
+    if net.is_recurrent or net.recurrence is not None:
+        d["recurrence"] = dataclasses.asdict(net.recurrence_settings())
     d["training"] = _training_dict(project.training)
     d["dataset"] = None if project.dataset is None else write_dataset(project.dataset, base_dir)
     d["history"] = _history_dict(project.history) if project.history else None

@@ -20,6 +20,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, OptimizerSettings
+from .recurrence import MODES, Recurrence
 from .training import MAX_EPOCHS, MAX_SEED, TrainConfig
 
 FORMAT_NAME = "backprop-studio-network"
@@ -418,8 +419,10 @@ LAYER = Obj({
 })
 
 CONNECTION = Obj({
-    "from": Field(NAME, required=True, description="source neuron (earlier layer)"),
-    "to": Field(NAME, required=True, description="target neuron (later layer)"),
+    "from": Field(NAME, required=True, description="source neuron (earlier layer; any layer in a "
+                                                   "network that declares \"recurrence\")"),
+    "to": Field(NAME, required=True, description="target neuron (later layer; any layer but the input "
+                                                 "layer in a network that declares \"recurrence\")"),
     "weight": Field(Num(), required=True),
     "label": Field(Nullable(LABEL), default=None,
                    description="(since version 3) the connection's own label, e.g. w5; null = none"),
@@ -525,6 +528,22 @@ HISTORY = Obj({
     "val_accuracy": Field(Numbers(nullable=True), default=None),
 })
 
+_REC = _defaults(Recurrence)
+
+RECURRENCE = Obj({
+    "mode": Field(Str(enum=list(MODES), what="recurrence mode"), default=_REC["mode"],
+                  description="settle: relax each sample to a fixed point (recurrent backpropagation); "
+                              "sequence: the samples are time steps (backpropagation through time)"),
+    "threshold": Field(Num(exclusive_minimum=0), default=_REC["threshold"],
+                       description="settle: the relaxation stops when no output changes by this much"),
+    "max_iterations": Field(Int(minimum=1), default=_REC["max_iterations"],
+                            description="settle: a relaxation that needs more has not settled"),
+    "rate": Field(Num(exclusive_minimum=0, maximum=1), default=_REC["rate"],
+                  description="relaxation rate λ in x ← (1−λ) x + λ f(W x + b)"),
+    "bptt_steps": Field(Int(minimum=1), default=_REC["bptt_steps"],
+                        description="sequence: time steps per truncated backpropagation and update"),
+})
+
 HEX128 = Str(min_length=1, max_length=34, description="a non-negative integer below 2^128, hexadecimal "
                                                        "('0x…'), as JSON numbers lose such integers")
 
@@ -565,6 +584,10 @@ FILE = Obj({
     "resume": Field(Nullable(RESUME), default=None,
                     description="(since version 3) optimiser and shuffle state, so training resumes "
                                 "exactly; null = start them afresh"),
+    "recurrence": Field(Nullable(RECURRENCE), default=None,
+                        description="(since version 3) declares a recurrent network: connections may "
+                                    "then run backward, sideways or from a neuron to itself; null = "
+                                    "a feed-forward network"),
 })
 
 

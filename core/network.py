@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from .activations import get_activation
 from .losses import output_problem
+from .recurrence import Recurrence, is_recurrent_pair
 
 Array = NDArray[np.float64]
 Pos = tuple[float, float] | None
@@ -70,13 +71,15 @@ class Network:
     """Layers (input first, output last) and the blocks of connections between them."""
 
     def __init__(self, layers: list[Layer], blocks: dict[tuple[int, int], Block] | None = None,
-                 loss: str = "half_sse", fixed_biases: bool = False) -> None:
+                 loss: str = "half_sse", fixed_biases: bool = False,
+                 recurrence: Recurrence | None = None) -> None:
         self.layers = layers
         self.blocks: dict[tuple[int, int], Block] = dict(blocks or {})
         self.loss = loss
         self.fixed_biases = fixed_biases
         self.connection_labels: dict[tuple[str, str], str] = {}  # (source, target) -> "w5"
         self.bias_labels: dict[str, str] = {}  # neuron -> "b1"
+        self.recurrence = recurrence  # None: the defaults (see core/recurrence.py)
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -187,6 +190,14 @@ class Network:
         """Source layers with a block into ``layer`` (blocks may be empty)."""
         return sorted(ls for (ls, ld) in self.blocks if ld == layer)
 
+    @property
+    def is_recurrent(self) -> bool:
+        """Some block runs backward, sideways or onto itself: core/recurrent.py computes it."""
+        return any(is_recurrent_pair(a, b) for (a, b) in self.blocks)
+
+    def recurrence_settings(self) -> Recurrence:
+        return self.recurrence or Recurrence()
+
     def parameter_count(self) -> int:
         return self.num_connections + sum(layer.size for layer in self.layers[1:])
 
@@ -201,10 +212,9 @@ class Network:
 
     def check_connectable(self, ls: int, i: int, ld: int, j: int) -> None:
         """Raise ValueError with a user-facing reason if the connection may not be drawn."""
-        if ls == ld:
-            raise ValueError("cannot connect two neurons of the same layer")
-        if ls > ld:
-            raise ValueError("connections go forward: from an earlier layer to a later one")
+        if ld == 0:
+            raise ValueError(f"input neurons are set by the data: a connection into "
+                             f"{self.name_of(ld, j)} would have no effect")
         if self.has_connection(ls, i, ld, j):
             raise ValueError(f"{self.name_of(ls, i)} -> {self.name_of(ld, j)} is already connected")
 
@@ -216,9 +226,10 @@ class Network:
         return w
 
     def connect_fully(self, ls: int, ld: int, weight: float | Array = 0.0) -> None:
-        """Connect every neuron of ``ls`` to every neuron of ``ld``; existing weights are kept."""
-        if ls >= ld:
-            raise ValueError("connections go forward: from an earlier layer to a later one")
+        """Connect every neuron of ``ls`` to every neuron of ``ld``; existing weights are kept.
+        ``ls >= ld`` makes recurrent connections (``ls == ld`` includes each neuron's self-loop)."""
+        if ld == 0:
+            raise ValueError("input neurons are set by the data: connections into layer 0 have no effect")
         b = self.blocks.get((ls, ld))
         if b is None:
             b = self.blocks[(ls, ld)] = Block.empty(self.layers[ls].size, self.layers[ld].size)
@@ -319,12 +330,15 @@ class Network:
         saved = {"name": lay.names[index], "bias": float(lay.biases[index]),
                  "activation": lay.overrides[index], "pos": lay.positions[index], "rows": {}, "cols": {}}
         for key, blk in self.blocks.items():
+            # both saved before either is deleted: a sideways block (layer -> layer) loses both
             if key[0] == layer:
                 saved["rows"][key] = (blk.weight[index].copy(), blk.mask[index].copy())
+            if key[1] == layer:
+                saved["cols"][key] = (blk.weight[:, index].copy(), blk.mask[:, index].copy())
+            if key[0] == layer:
                 blk.weight = np.delete(blk.weight, index, axis=0)
                 blk.mask = np.delete(blk.mask, index, axis=0)
             if key[1] == layer:
-                saved["cols"][key] = (blk.weight[:, index].copy(), blk.mask[:, index].copy())
                 blk.weight = np.delete(blk.weight, index, axis=1)
                 blk.mask = np.delete(blk.mask, index, axis=1)
         del lay.names[index], lay.overrides[index], lay.positions[index]
@@ -373,8 +387,9 @@ class Network:
         if problem:
             raise ValueError(problem)
         for (a, b), blk in self.blocks.items():
-            if not 0 <= a < b < len(self.layers):
-                raise ValueError(f"connections from layer {a} to layer {b} go backward")
+            if not (0 <= a < len(self.layers) and 0 < b < len(self.layers)):
+                raise ValueError(f"connections from layer {a} to layer {b}: "
+                                 f"{'input neurons are set by the data' if b == 0 else 'no such layer'}")
             if blk.weight.shape != (self.layers[a].size, self.layers[b].size):
                 raise ValueError(f"block {a}->{b} has the wrong shape")
             if not np.all(np.isfinite(blk.weight)):

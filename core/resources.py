@@ -10,7 +10,8 @@ from pathlib import Path
 # The order examples are offered in: the worked textbook examples first, then by difficulty.
 # Files not listed here follow in name order, so a new example shows up without code changes.
 EXAMPLE_ORDER = ["textbook-2-2-2", "textbook-3-2-1", "one-weight", "xor", "xor-shortcut", "gaussians",
-                 "circles", "two-spirals", "sine", "encoder-8-3-8", "iris", "digits"]
+                 "circles", "two-spirals", "sine", "encoder-8-3-8", "iris", "digits",
+                 "self-loop-attractor", "pattern-completion", "elman-grammar"]
 
 
 def resources_root() -> Path:

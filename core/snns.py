@@ -10,8 +10,10 @@ with it. Input units take the pattern's value as they are (SNNS applies no activ
 
 Layers come from the links: inputs are layer 0, a hidden unit sits one layer after its deepest
 source, and every output unit is in the last layer (skip links become skip connections). What
-this engine cannot compute (sites, other functions, other unit types, links into inputs or out
-of outputs, recurrent links) is refused with one message naming every unit concerned.
+this engine cannot compute (sites, other functions, other unit types, links into inputs, links out
+of outputs in a feed-forward net) is refused with one message naming every unit concerned.
+Recurrent links (those closing a cycle, found depth-first) are left out of the layering and then
+become backward, sideways or self connections of a recurrent network (core/recurrence.py).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import numpy as np
 from .datasets import Dataset
 from .network import Layer, Network
 from .project import Project
+from .recurrence import Recurrence
 from .training import is_classification
 
 GRID = 60.0  # canvas units per SNNS grid step (neurons are 44 units across)
@@ -236,8 +239,9 @@ def _is_float(v: str) -> bool:
 
 
 # ----------------------------------------------------------------- SnnsNet -> Network
-def _problems(s: SnnsNet) -> list[str]:
-    """Everything the engine cannot compute, each naming its units."""
+def _problems(s: SnnsNet, recurrent: bool = False) -> list[str]:
+    """Everything the engine cannot compute, each naming its units. In a ``recurrent`` network a
+    link out of an output unit is one more recurrent connection."""
     out: list[str] = []
 
     def add(what: str, units: list[Unit], after: str = "") -> None:
@@ -254,8 +258,9 @@ def _problems(s: SnnsNet) -> list[str]:
         add(f"output function {f} on", [u for u in s.units if u.out_func == f])
     add("links into input", sorted({by_no[t] for _, t, _ in s.links if by_no[t].ttype == "i"},
                                    key=lambda u: u.no))
-    add("links out of output", sorted({by_no[a] for a, _, _ in s.links if by_no[a].ttype == "o"}, key=lambda u: u.no),
-        " (outputs must be the last layer)")
+    if not recurrent:
+        add("links out of output", sorted({by_no[a] for a, _, _ in s.links if by_no[a].ttype == "o"},
+                                          key=lambda u: u.no), " (outputs must be the last layer)")
     out += [f"the {sec} (time-delay networks are not supported)" if "time delay" in sec else f"the {sec}"
             for sec in s.unsupported_sections]
     return out
@@ -287,11 +292,13 @@ def _recurrent(s: SnnsNet) -> list[tuple[int, int]]:
     return back
 
 
-def _layers_of(s: SnnsNet) -> dict[int, int]:
-    """Unit number -> layer: inputs 0, a hidden unit one after its deepest source, outputs last."""
+def _layers_of(s: SnnsNet, back: set[tuple[int, int]] = frozenset()) -> dict[int, int]:
+    """Unit number -> layer: inputs 0, a hidden unit one after its deepest source, outputs last.
+    The ``back`` links (those closing a cycle) are left out, so the rest has an order."""
     sources: dict[int, list[int]] = {u.no: [] for u in s.units}
     for a, b, _ in s.links:
-        sources[b].append(a)
+        if (a, b) not in back:
+            sources[b].append(a)
     ttype = {u.no: u.ttype for u in s.units}
     depth: dict[int, int] = {}
 
@@ -331,19 +338,14 @@ def _names(units: list[Unit]) -> dict[int, str]:
 
 def to_network(s: SnnsNet) -> tuple[Network, list[str]]:
     """The Network an SNNS net describes, and notes on what was adapted (never lost)."""
-    problems = _problems(s)
-    back = _recurrent(s)
-    if back:  # named first: a recurrent network's other problems (outputs feeding back) follow from it
-        by_no = {u.no: u for u in s.units}
-        shown = ", ".join(f"{by_no[a].label()} -> {by_no[b].label()}" for a, b in back[:6])
-        more = f" and {len(back) - 6} more" if len(back) > 6 else ""
-        problems.insert(0, f"recurrent links ({shown}{more}): Backprop Studio computes feed-forward "
-                           f"networks only, so recurrent SNNS networks cannot be imported yet")
+    inputs = {u.no for u in s.units if u.ttype == "i"}
+    back = [(a, b) for a, b in _recurrent(s) if b not in inputs]  # links into inputs are refused anyway
+    problems = _problems(s, recurrent=bool(back))
     if problems:
         raise SnnsError("cannot import: " + "; ".join(problems))
     if not any(u.ttype == "i" for u in s.units) or not any(u.ttype == "o" for u in s.units):
         raise SnnsError("the network needs at least one input unit (st i) and one output unit (st o)")
-    layer_of = _layers_of(s)
+    layer_of = _layers_of(s, set(back))
     names = _names(s.units)
     n_layers = max(layer_of.values()) + 1
     members: list[list[Unit]] = [[] for _ in range(n_layers)]
@@ -367,6 +369,9 @@ def to_network(s: SnnsNet) -> tuple[Network, list[str]]:
                             [None if a == main else a for a in acts],
                             [(u.position[0] * GRID, u.position[1] * GRID) for u in us]))
     net = Network(layers, loss="half_sse")
+    if back or any(layer_of[a] >= layer_of[b] for a, b, _ in s.links):
+        net.recurrence, note = _recurrence(s, back)
+        notes.append(note)
     where = {u.no: (li, k) for li, us in enumerate(members) for k, u in enumerate(us)}
     for a, b, w in s.links:
         (la, i), (lb, j) = where[a], where[b]
@@ -375,6 +380,20 @@ def to_network(s: SnnsNet) -> tuple[Network, list[str]]:
         net.connect(la, i, lb, j, w)
     net.validate()
     return net, notes
+
+
+def _recurrence(s: SnnsNet, back: list[tuple[int, int]]) -> tuple[Recurrence, str]:
+    """Settle to a fixed point, or step once per pattern for SNNS's Jordan/Elman learning functions."""
+    by_no = {u.no: u for u in s.units}
+    shown = ", ".join(f"{by_no[a].label()} -> {by_no[b].label()}" for a, b in back[:6])
+    more = f" and {len(back) - 6} more" if len(back) > 6 else ""
+    links = f"recurrent links ({shown}{more})" if back else "links out of output units"
+    if s.learning_function.startswith("JE_"):
+        return Recurrence("sequence"), (f"{links}: imported as a sequence network (one time step per "
+                                        f"pattern, backpropagation through time), as SNNS's {s.learning_function} "
+                                        f"trains it")
+    return Recurrence("settle"), (f"{links}: imported as a recurrent network that settles each pattern "
+                                  f"to a fixed point (recurrent backpropagation)")
 
 
 def dataset_for(net: Network, x: np.ndarray, y: np.ndarray) -> Dataset:

@@ -80,7 +80,10 @@ class Trace:
 
 def trace(net: Network, x, t, learning_rate: float, sample: int = 0) -> Trace:
     """Trace one sample (x, t) through ``net`` and one update with rate ``learning_rate``.
-    ``net`` is not changed."""
+    ``net`` is not changed. A recurrent network gets a RecurrentTrace (core/recurrent_trace.py)."""
+    if net.is_recurrent:
+        from .recurrent_trace import recurrent_trace
+        return recurrent_trace(net, x, t, learning_rate, sample)
     x = np.asarray(x, dtype=np.float64).reshape(1, -1)
     t = np.asarray(t, dtype=np.float64).reshape(1, -1)
     eng = Engine(net)

@@ -66,6 +66,7 @@ class EpochReport:
     weights: tuple[dict[tuple[int, int], Array], list[Array]] | None = None
     stop_reason: str | None = None  # set on the last report of a run
     diverged: bool = False
+    relaxation: tuple[int, int] | None = None  # recurrent (settle): most iterations (forward, backward)
 
 
 def is_classification(y: Array) -> bool:
@@ -150,6 +151,12 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     x, y = check_data(net, x, y)
     if validation is not None:
         validation = check_data(net, *validation)
+    if net.is_recurrent:  # its own engine and loop; the static path below stays as it is
+        from .recurrent_training import train_recurrent
+        if resume is not None:
+            resume.state = None  # recurrent runs start their optimiser state afresh (not kept)
+        yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch)
+        return
     eng = Engine(net)
     theta = eng.theta
     opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
@@ -322,6 +329,12 @@ def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, chan
 def evaluate(net: Network, x: Array, y: Array) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of the network as it stands."""
     x, y = check_data(net, x, y)
+    if net.is_recurrent:
+        from .recurrent import RecurrentEngine
+        rec = RecurrentEngine(net)
+        out = rec.predict(x)
+        loss = float(rec.loss_per_sample(out, y).mean())
+        return loss, (float(correct(out, y).mean()) if is_classification(y) else None)
     eng = Engine(net)
     p = eng.forward(x)
     loss = float(eng.pass_loss(p, y).mean())

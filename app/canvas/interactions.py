@@ -209,7 +209,8 @@ class SelectInteraction(Interaction):
 
 
 class NewLinkInteraction(Interaction):
-    hint = "Release on a neuron in a later layer to connect · Esc cancels"
+    hint = ("Release on a neuron to connect (an earlier layer, the same layer or back on itself: "
+            "a recurrent connection) · Esc cancels")
 
     def __init__(self, host: CanvasInteractions, source: NeuronItem) -> None:
         super().__init__(host)
@@ -222,6 +223,7 @@ class NewLinkInteraction(Interaction):
         self.line.setZValue(100)
         self.scene.addItem(self.line)
         self.target: NeuronItem | None = None
+        self.left_source = False  # released back on its own neuron after leaving it: a self-loop
 
     def _set_target(self, item: NeuronItem | None) -> None:
         if item is self.target:
@@ -237,8 +239,12 @@ class NewLinkInteraction(Interaction):
             self.host.say(reason or f"Release to connect to {item.name}")
 
     def _target_of(self, event) -> NeuronItem | None:
+        """The neuron under the pointer; the source itself only once the drag has left it (a
+        self-loop), so a click on the port draws nothing."""
         target = neuron_under(self.scene, event)
-        return target if target is not None and target.key != self.source_key else None
+        if target is None or target.key != self.source_key:
+            self.left_source = True
+        return target if target is not None and (target.key != self.source_key or self.left_source) else None
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
         line = self.line.line()

@@ -37,7 +37,7 @@ class NeuronItem(QGraphicsItem):
         self.show_values = False
         self.glow: float | None = None
         self.hovered = False
-        self.can_connect = role != "output"
+        self.can_connect = True  # outputs too: they may feed back (a recurrent connection)
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)

@@ -19,6 +19,7 @@ from . import layout
 from .edges import DEFAULT_LIMIT, EdgeBatchItem
 from .interactions import CanvasInteractions
 from .items import ConnectionItem, LayerLabelItem, NeuronItem
+from .recurrent_edges import RecurrentBatchItem, RecurrentConnectionItem
 
 PIXMAP_CACHE_KB = 256 * 1024
 EDGE_ITEM_LIMIT = 1500  # up to this many connections, each one is its own pickable item
@@ -196,7 +197,7 @@ class NetworkScene(QGraphicsScene):
             n_dst = net.layers[ld].size
             for i, j in zip(*np.nonzero(blk.mask)):
                 key = (ls, int(i), ld, int(j))
-                item = ConnectionItem(key)
+                item = RecurrentConnectionItem(key) if ls >= ld else ConnectionItem(key)
                 item.label_t = 0.25 + 0.5 * (j / max(1, n_dst - 1))
                 self.addItem(item)
                 self.edge_items[key] = item
@@ -208,7 +209,7 @@ class NetworkScene(QGraphicsScene):
     def _build_batches(self) -> None:
         net = self.doc.network
         for (ls, ld), blk in sorted(net.blocks.items()):
-            item = EdgeBatchItem((ls, ld), self.batch_limit)
+            item = (RecurrentBatchItem if ls >= ld else EdgeBatchItem)((ls, ld), self.batch_limit)
             item.set_geometry(self._positions[ls], self._positions[ld])
             item.set_weights(blk.mask, blk.weight, self.max_abs)
             self.addItem(item)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QSiz
 
 from core.datasets import Dataset
 from core.engine import Engine
+from core.recurrent import layer_pass
 
 GRID = 60
 REFRESH_MS = 100
@@ -243,7 +244,7 @@ class DecisionMap(QWidget):
         try:
             _, net_in, _ = self.grid_inputs()
             with np.errstate(all="ignore"):  # huge weights after a divergence overflow to inf
-                self.last_pass = Engine(net).forward(net_in)
+                self.last_pass = layer_pass(net, net_in) if net.is_recurrent else Engine(net).forward(net_in)
         except ValueError:
             self.last_pass = None
             return

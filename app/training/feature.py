@@ -13,6 +13,7 @@ from .dock import TrainingPanel
 from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
 from .loss_plot import LossPlot
 from .probe import PredictionProbe
+from .relaxation_view import RelaxationView
 
 ACTIONS = [  # key, text, shortcut, tip
     ("start", "&Start", "F5", "Train from the current weights for the configured number of epochs"),
@@ -72,6 +73,9 @@ class TrainingFeature(QObject):
         if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
             window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
             self.docks["map"].raise_()
+        self.relaxation = RelaxationView(doc, scene.set_glow if scene is not None else None,
+                                         getattr(window, "editor", None))
+        self._add_dock("relaxation", "Relaxation", scrollable(self.relaxation), Qt.RightDockWidgetArea)
 
         menu = getattr(window, "train_menu", None)
         if menu is not None:
@@ -185,7 +189,9 @@ class TrainingFeature(QObject):
     @Slot()
     def _raise_useful_tab(self) -> None:
         """The input-plane map needs two inputs; otherwise show the probe in its place."""
-        if "map" in self.docks and "probe" in self.docks:
+        if self.document.network.is_recurrent and "relaxation" in self.docks:
+            self.docks["relaxation"].raise_()
+        elif "map" in self.docks and "probe" in self.docks:
             two = self.document.network.n_inputs == 2
             self.docks["map" if two else "probe"].raise_()
 

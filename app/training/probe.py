@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeader
                                QWidget)
 
 from core.engine import Engine
+from core.recurrent import layer_pass
 
 REFRESH_MS = 100
 # Above this many inputs (the 784 pixels of a digit) a field per input is no way to type a
@@ -159,7 +160,8 @@ class PredictionProbe(QWidget):
         try:
             with self.priority():
                 with np.errstate(all="ignore"):
-                    p = Engine(net).forward(self.network_inputs())
+                    x = self.network_inputs()
+                    p = layer_pass(net, x) if net.is_recurrent else Engine(net).forward(x)
         except ValueError as exc:
             self.error.setText(str(exc))
             self.table.setRowCount(0)

@@ -28,6 +28,8 @@ class Exporter:
 
 
 EXPORTERS: dict[str, Exporter] = {}
+# Formats that hold recurrent connections as they are (SNNS has recurrent links of its own).
+RECURRENT_FORMATS = {"csv", "snns"}
 
 
 def register(exporter: Exporter) -> Exporter:
@@ -52,6 +54,9 @@ def export(project: Project, fmt: str, path: str | Path, **options: Any) -> Path
     if missing:
         raise ExportError(f"--to {fmt} needs the optional package {', '.join(missing)}: "
                           f"pip install {' '.join(missing)}")
+    if project.network.is_recurrent and fmt not in RECURRENT_FORMATS:
+        raise ExportError(f"--to {fmt} writes feed-forward networks; this one has recurrent connections "
+                          f"(formats for it: {', '.join(sorted(RECURRENT_FORMATS))})")
     out = Path(path)
     exporter.write(project, out, options)
     return out

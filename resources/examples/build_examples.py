@@ -21,6 +21,7 @@ from core.network import Layer, Network  # noqa: E402
 from core.optimizers import OptimizerSettings  # noqa: E402
 from core.project import Project  # noqa: E402
 from core.training import TrainConfig  # noqa: E402
+from resources.examples import recurrent_examples  # noqa: E402
 
 
 def named(names: list[list[str]], activations: list[str], loss: str) -> Network:
@@ -210,6 +211,7 @@ def build() -> dict[str, Project]:
         "encoder-8-3-8": encoder(),
         "iris": iris(),
         "digits": digits(),
+        **recurrent_examples.build(),
     }
 
 

@@ -75,10 +75,8 @@ def test_refused_connections_explain_in_status_bar(blank):
     drag(w, port(w, 0, 0), centre(w, 1, 0))
     drag(w, port(w, 0, 0), centre(w, 1, 0))  # duplicate
     assert "already connected" in w.statusBar().currentMessage()
-    drag(w, port(w, 1, 0), centre(w, 1, 1))  # same layer
-    assert "same layer" in w.statusBar().currentMessage()
-    drag(w, port(w, 1, 0), centre(w, 0, 1))  # backward
-    assert "forward" in w.statusBar().currentMessage()
+    drag(w, port(w, 1, 0), centre(w, 0, 1))  # into an input
+    assert "input neurons are set by the data" in w.statusBar().currentMessage()
     assert net.num_connections == 1
 
 

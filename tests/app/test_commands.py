@@ -87,8 +87,8 @@ def test_refused_edits_push_nothing_and_say_why(qapp):
     doc, editor = make_doc(qapp)
     reasons = []
     editor.status_message.connect(reasons.append)
-    assert not editor.connect(1, 0, 0, 0)  # backward
-    assert not editor.connect(1, 0, 1, 1)  # same layer
+    assert not editor.connect(1, 0, 0, 0)  # into an input neuron
+    assert not editor.connect(0, 1, 0, 1)  # an input onto itself
     assert not editor.connect(0, 0, 1, 0)  # duplicate
     assert not editor.remove_layer(0)
     assert not editor.set_bias(0, 0, 1.0)
@@ -97,7 +97,19 @@ def test_refused_edits_push_nothing_and_say_why(qapp):
     assert not editor.remove_neurons([(2, 0), (2, 1)])
     assert doc.undo_stack.count() == 0
     assert len(reasons) == 8
-    assert "forward" in reasons[0] and "same layer" in reasons[1] and "already" in reasons[2]
+    assert "input neurons are set by the data" in reasons[0] and "no effect" in reasons[1] and "already" in reasons[2]
+
+
+def test_recurrent_connections_are_undoable_edits(qapp):
+    doc, editor = make_doc(qapp)
+    before = dumps(doc.project)
+    assert editor.connect(2, 0, 1, 0)  # backward
+    assert editor.connect(1, 0, 1, 1)  # sideways
+    assert editor.connect(1, 1, 1, 1)  # self
+    assert doc.network.is_recurrent and '"recurrence"' in dumps(doc.project)
+    for _ in range(3):
+        doc.undo()
+    assert dumps(doc.project) == before and not doc.network.is_recurrent
 
 
 def test_signals_follow_edits(qapp, qtbot):

@@ -111,9 +111,9 @@ def test_import_takes_the_patterns_beside_the_network(window, monkeypatch):
 def test_a_refused_import_leaves_the_document_as_it_was(window, tmp_path, monkeypatch, no_real_dialogs):
     from tests.core.test_snns import XOR_NET
     bad = tmp_path / "loop.net"
-    bad.write_text(XOR_NET.replace("2:-4.83963, 1: 4.92521", "2:-4.83963, 1: 4.92521, 3: 0.5"))
+    bad.write_text(XOR_NET.replace("| h  | 6,3,0    |||", "| h  | 6,3,0    | Act_Signum ||"))
     before = window.document.project
     shown = errors_into(monkeypatch, no_real_dialogs)
     assert not window.interop.import_snns(str(bad), patterns="")
     assert window.document.project is before
-    assert shown[0][0] == "Cannot import" and "loop.net: cannot import: recurrent links" in shown[0][1]
+    assert shown[0][0] == "Cannot import" and "loop.net: cannot import: activation function Act_Signum" in shown[0][1]

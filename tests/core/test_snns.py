@@ -205,16 +205,20 @@ def test_sites_are_refused_naming_the_units():
     assert "sites on unit 3 (hidden)" in refusal(text)
 
 
-def test_recurrent_links_are_refused_clearly():
+def test_a_self_link_imports_as_a_recurrent_network():
     text = XOR_NET.replace("2:-4.83963, 1: 4.92521", "2:-4.83963, 1: 4.92521, 3: 0.5")
-    msg = refusal(text)
-    assert "recurrent links (3 (hidden) -> 3 (hidden))" in msg and "feed-forward" in msg
-    text = XOR_NET.replace("     3 |         | 2:-4.83963, 1: 4.92521",
-                           "     3 |         | 2:-4.83963, 1: 4.92521, 5: 1.0\n     5 |         | 3: 2.0") \
-                  .replace("  4 |          | result", "  5 |          | back     |  0.0 |  0.0 | h  | 1,1,0    |||\n"
-                                                        "  4 |          | result")
-    with pytest.raises(SnnsError, match="numbered 1, 2, 3"):
-        parse_net(text)
+    net, notes = to_network(parse_net(text))
+    assert net.is_recurrent and net.recurrence.mode == "settle"
+    assert weights_by_name(net)[("hidden", "hidden")] == 0.5
+    assert notes == ["recurrent links (3 (hidden) -> 3 (hidden)): imported as a recurrent network that "
+                     "settles each pattern to a fixed point (recurrent backpropagation)"]
+    # SNNS's synchronous update of a settled network: hidden = σ(Σ w x + 0.5·hidden + bias)
+    from core.recurrent import RecurrentEngine
+    h = RecurrentEngine(net).forward(np.array([[1.0, 0.0]]))
+    hid = h.values[0, 2]
+    assert hid == pytest.approx(1 / (1 + np.exp(-(4.92521 + 0.5 * hid - 3.08885))), abs=1e-6)
+    with pytest.raises(SnnsError, match="unit 3 has two links from unit 3"):
+        to_network(parse_net(text.replace(", 3: 0.5", ", 3: 0.5, 3: 0.25")))
 
 
 def test_a_cycle_through_two_hidden_units_is_recurrent():
@@ -224,7 +228,22 @@ def test_a_cycle_through_two_hidden_units_is_recurrent():
                  "  5 |          | loop     |  0.0     |  0.0     | h  | 1,1,0    |||") \
         .replace("     3 |         | 2:-4.83963, 1: 4.92521",
                  "     3 |         | 2:-4.83963, 1: 4.92521, 5: 1.5\n     5 |         | 3: 2.0")
-    assert "recurrent links (5 (loop) -> 3 (hidden))" in refusal(text)
+    net, notes = to_network(parse_net(text))
+    assert "recurrent links (5 (loop) -> 3 (hidden))" in notes[0]
+    assert net.find("loop")[0] == net.find("hidden")[0] + 1 and net.weight(*net.find("loop"), *net.find("hidden")) == 1.5
+
+
+def test_recurrent_links_with_an_unsupported_function_are_refused():
+    text = XOR_NET.replace("2:-4.83963, 1: 4.92521", "2:-4.83963, 1: 4.92521, 3: 0.5") \
+        .replace("| h  | 6,3,0    |||", "| h  | 6,3,0    | Act_Signum ||")
+    assert "activation function Act_Signum on unit 3 (hidden)" in refusal(text)
+
+
+def test_jordan_elman_learning_function_imports_as_a_sequence_network():
+    text = XOR_NET.replace("Std_Backpropagation", "JE_BP") \
+        .replace("     3 |         | 2:-4.83963, 1: 4.92521", "     3 |         | 2:-4.83963, 1: 4.92521, 4: 0.3")
+    net, notes = to_network(parse_net(text))
+    assert net.recurrence.mode == "sequence" and "JE_BP" in notes[0] and net.weight(2, 0, 1, 0) == 0.3
 
 
 def test_links_into_inputs_and_out_of_outputs_are_refused():
@@ -273,9 +292,9 @@ def test_cli_import_writes_a_network_file(tmp_path):
 
 def test_cli_import_errors_are_one_line(tmp_path):
     bad = tmp_path / "rec.net"
-    bad.write_text(XOR_NET.replace("2:-4.83963, 1: 4.92521", "2:-4.83963, 1: 4.92521, 3: 0.5"))
+    bad.write_text(XOR_NET.replace("| h  | 6,3,0    |||", "| h  | 6,3,0    | Act_Signum ||"))
     r = cli("import", bad, "-o", tmp_path / "o.bpnet")
-    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "rec.net: cannot import: recurrent links" in r.stderr
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "rec.net: cannot import: activation function" in r.stderr
     assert not (tmp_path / "o.bpnet").exists()
     r = cli("import", tmp_path / "missing.net")
     assert r.returncode == 1 and "no such file" in r.stderr
