@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -104,7 +104,7 @@ class Studio(QObject):
         return list(self.windows)
 
     def _new_window(self):
-        from .main_window import MainWindow
+        from .main_window import FRAME_ALLOWANCE, MainWindow
         window = MainWindow()
         window.setAttribute(Qt.WA_DeleteOnClose)
         previous = self.live_windows()
@@ -114,7 +114,15 @@ class Studio(QObject):
             screen = previous[-1].screen().availableGeometry()
             # back to the screen's corner before the title bars walk off its edge
             room = screen.adjusted(0, 0, -10 * CASCADE, -10 * CASCADE)
-            window.move(target if room.contains(target) else screen.topLeft())
+            if room.contains(target):
+                # and never past the screen's right or bottom edge: on a 1280x720 projector the
+                # window fills the screen, so a cascaded copy would lose its right-hand docks
+                window.resize(window.size().boundedTo(
+                    QSize(screen.right() - target.x() + 1, screen.bottom() - target.y() + 1)
+                    - FRAME_ALLOWANCE))
+                window.move(target)
+            else:
+                window.move(screen.topLeft())
         return window
 
     def _show(self, window) -> None:
