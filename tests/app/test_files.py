@@ -13,16 +13,7 @@ from app import files as files_module
 from core.fileio import dumps, load_project, save_project
 from core.network import Network
 from core.project import Project
-
-
-def answer(monkeypatch, name, value, calls=None):
-    from app.dialogs import prompts
-
-    def reply(*args, **kwargs):
-        if calls is not None:
-            calls.append(args[1:])
-        return value(*args) if callable(value) else value
-    monkeypatch.setattr(prompts, name, reply)
+from tests.app.helpers import answer
 
 
 def test_first_start_opens_textbook_example(window):

@@ -16,18 +16,9 @@ from app.dialogs.csv_import import CsvImportDialog, LINK_TEXT
 from app.training.controller import params_equal
 from core.network import Network
 from core.project import Project
+from tests.app.helpers import answer
 
 QUADRANTS = "x1,x2,label\n0.5,0.5,a\n-0.5,0.5,b\n-0.5,-0.5,a\n0.5,-0.5,b\n0.25,0.75,a\n-0.3,0.2,b\n"
-
-
-def answer(monkeypatch, name, value, calls=None):
-    from app.dialogs import prompts
-
-    def reply(*args, **kwargs):
-        if calls is not None:
-            calls.append(args[1:])
-        return value(*args) if callable(value) else value
-    monkeypatch.setattr(prompts, name, reply)
 
 
 def import_through_panel(window, monkeypatch, path, fill=None):

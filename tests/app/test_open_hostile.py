@@ -16,18 +16,9 @@ from core.fileio import dumps, save_project
 from core.network import Network
 from core.project import Project
 from tests.core import hostile_corpus
+from tests.app.helpers import answer
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def answer(monkeypatch, name, value, calls=None):
-    from app.dialogs import prompts
-
-    def reply(*args, **kwargs):
-        if calls is not None:
-            calls.append(args[1:])
-        return value(*args) if callable(value) else value
-    monkeypatch.setattr(prompts, name, reply)
 
 
 def open_through_menu(window, monkeypatch, path) -> list:

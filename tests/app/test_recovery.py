@@ -24,19 +24,10 @@ from core.network import Network
 from core.optimizers import OptimizerSettings
 from core.project import Project
 from core.training import TrainConfig, train
+from tests.app.helpers import answer
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("gui_driver.py")
-
-
-def answer(monkeypatch, name, value, calls=None):
-    from app.dialogs import prompts
-
-    def reply(*args, **kwargs):
-        if calls is not None:
-            calls.append(args[1:])
-        return value(*args) if callable(value) else value
-    monkeypatch.setattr(prompts, name, reply)
 
 
 def recovery_files() -> list[Path]:
