@@ -15,10 +15,11 @@ import numpy as np
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
                             Slot)
 
-from core.project import History, HistoryEntry
-from core.training import EpochReport, TrainConfig
+from core.project import History
+from core.training import TrainConfig
 
-from .worker import RunResult, TrainingWorker
+from .run_log import RunLog
+from .worker import ReportBatch, RunResult, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 GUI_DUTY = 0.15  # target share of wall time the GUI thread is awake during a run
@@ -42,7 +43,7 @@ def epoch_text(a: int, b: int) -> str:
 class TrainingController(QObject):
     state_changed = Signal(str)
     run_started = Signal(bool)  # stepping
-    epochs_reported = Signal(list)  # batches of EpochReport, GUI thread, every epoch once
+    epochs_reported = Signal(object)  # ReportBatch, GUI thread, every epoch once
     run_ended = Signal(object)  # RunResult, after it was committed
     message = Signal(str)
     stats_changed = Signal(int, float, float)  # epoch, loss, epochs per second
@@ -65,7 +66,7 @@ class TrainingController(QObject):
         self._after = "finish"  # what the end of the current run leads to: pause, stop, finish
         self._stepping = False
         self._before = None
-        self._run_reports: list[EpochReport] = []
+        self.run_log = RunLog()  # the epochs of the run under way, bounded
         self._session_done = 0  # epochs of the current Start…Stop session
         self._session_budget = 0
         self._rate = deque(maxlen=64)  # (time, epoch) for epochs per second
@@ -191,7 +192,7 @@ class TrainingController(QObject):
         from dataclasses import replace
         cfg = replace(cfg, max_epochs=epochs, report_weights=False)
         self._before = net.get_parameters()
-        self._run_reports = []
+        self.run_log = RunLog()
         self._stepping = stepping
         self._after = "finish"
         self._rate.clear()
@@ -281,25 +282,29 @@ class TrainingController(QObject):
             thread.quit()
         QCoreApplication.sendPostedEvents(self, 0)
 
-    @Slot(list)
-    def _on_epochs_reported(self, reports: list) -> None:
+    @property
+    def run_epochs(self) -> int:
+        """Epochs reported so far by the run under way (or the last run, until the next)."""
+        return self.run_log.epochs
+
+    @Slot(object)
+    def _on_epochs_reported(self, batch: ReportBatch) -> None:
         if self._worker is None:
             return
-        self._run_reports.extend(reports)
-        last = reports[-1]
-        for r in reversed(reports):
-            if r.weights is not None:
-                self._last_weights, self._last_weights_epoch = r.weights, r.epoch
-                if not self._live_timer.isActive():
-                    slowed = self.epochs_per_second or self._stepping
-                    self._live_timer.start(self._after_sweep_ms() if slowed
-                                           else int(self.live_interval_ms * self.live_scale))
-                break
+        self.run_log.append(batch)
+        last = batch.last
+        if batch.weights is not None:
+            self._last_weights = batch.weights
+            self._last_weights_epoch = int(batch.epoch[-1]) if len(batch) else last.epoch
+            if not self._live_timer.isActive():
+                slowed = self.epochs_per_second or self._stepping
+                self._live_timer.start(self._after_sweep_ms() if slowed
+                                       else int(self.live_interval_ms * self.live_scale))
         now = time.perf_counter()
         self._rate.append((now, last.epoch))
         while len(self._rate) > 2 and now - self._rate[0][0] > 1.0:
             self._rate.popleft()
-        self.epochs_reported.emit(reports)
+        self.epochs_reported.emit(batch)
         self.stats_changed.emit(last.epoch, last.loss, self.epoch_rate())
 
     def epoch_rate(self) -> float:
@@ -321,11 +326,8 @@ class TrainingController(QObject):
         from dataclasses import replace
         net = doc.network.copy()
         net.set_parameters({k: v.copy() for k, v in weights.items()}, [v.copy() for v in biases])
-        upto = self._last_weights_epoch
-        entries = [HistoryEntry.from_report(r) for r in self._run_reports
-                   if r.epoch <= upto and not r.diverged]
         history = History(doc.project.history)
-        history.extend(entries)
+        history.extend(self.run_log.history(upto=self._last_weights_epoch))
         return replace(doc.project, network=net, history=history)
 
     @Slot()
@@ -397,20 +399,19 @@ class TrainingController(QObject):
         self.run_ended.emit(result)
 
     def _commit(self, result: RunResult) -> None:
-        reports, self._run_reports = self._run_reports, []
-        done = [r for r in reports if not r.diverged]
-        self._session_done += len(done)
+        log = self.run_log
+        self._session_done += log.epochs
         if self._after == "discard" or result.last_epoch < result.first_epoch or self._before is None:
             return
         doc = self.document
         if not params_fit(doc.network, result.weights, result.biases):
             self.message.emit("The network changed during training; the run was not applied")
             return
-        a, b = result.first_epoch, done[-1].epoch if done else result.first_epoch
+        a, b = result.first_epoch, log.last_epoch if log.epochs else result.first_epoch
         doc.project.resume = result.resume  # a later run continues momentum, moments and shuffle
-        if done:
+        if log.epochs:
             doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before,
-                               history=[HistoryEntry.from_report(r) for r in done])
+                               history=list(log.history()))
         else:  # diverged on the first epoch: the network holds the weights it started with
             doc.show_parameters(*self._before)
         self._before = None

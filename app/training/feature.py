@@ -138,11 +138,11 @@ class TrainingFeature(QObject):
             return "#ff7800"
 
     # ----------------------------------------------------------------- slots
-    @Slot(list)
-    def _on_epochs_reported(self, reports: list) -> None:
-        self.glow_last_report = reports[-1]
-        self.loss_plot.append_reports(reports)
-        self.glow.show_reports(reports)
+    @Slot(object)
+    def _on_epochs_reported(self, batch) -> None:
+        self.glow_last_report = batch.last
+        self.loss_plot.append_batch(batch)
+        self.glow.show_reports([batch.last])
 
     @Slot(int, float, float)
     def _on_stats(self, epoch: int, loss: float, rate: float) -> None:

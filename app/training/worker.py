@@ -1,9 +1,11 @@
 """The training worker: runs core's ``train`` generator in a QThread and delivers its reports.
 
-Every epoch's report is kept; reports reach the GUI in batches (a list per signal) at most every
-``BATCH_SECONDS``, plus a final flush, so a fast network cannot flood the event queue. Stop and
-pause use a ``threading.Event`` (a blocking loop never runs queued slots). The worker trains its
-own copy of the network; the GUI only ever receives immutable reports and copies.
+Every epoch's figures are kept; they reach the GUI in batches at most every ``BATCH_SECONDS``,
+plus a final flush, so a fast network cannot flood the event queue. A batch carries the figures
+of every epoch as numpy columns and only the newest report whole (its δ and weights): the views
+show the newest state, and per-epoch objects crossing into the GUI thread cost it time under the
+GIL. Stop and pause use a ``threading.Event`` (a blocking loop never runs queued slots). The
+worker trains its own copy of the network; the GUI only ever receives immutable values.
 """
 from __future__ import annotations
 
@@ -49,6 +51,35 @@ class _LiveConfig:
         return self.want_weights
 
 
+SERIES = ("loss", "val_loss", "accuracy", "val_accuracy")
+
+
+@dataclass(frozen=True)
+class ReportBatch:
+    """The epochs of one delivery: ``epoch`` and the four series as columns (NaN where a value
+    is absent) for the epochs that did not diverge, and ``last``, the newest report whole."""
+
+    epoch: np.ndarray
+    loss: np.ndarray
+    val_loss: np.ndarray
+    accuracy: np.ndarray
+    val_accuracy: np.ndarray
+    last: EpochReport
+    weights: tuple | None = None  # the newest (weights, biases) in this batch, if any
+
+    @classmethod
+    def of(cls, reports: list[EpochReport]) -> "ReportBatch":
+        good = [r for r in reports if not r.diverged]
+        cols = {name: np.array([np.nan if (v := getattr(r, name)) is None else v for r in good],
+                               dtype=np.float64) for name in SERIES}
+        weights = next((r.weights for r in reversed(reports) if r.weights is not None), None)
+        return cls(np.array([r.epoch for r in good], dtype=np.int64), **cols, last=reports[-1],
+                   weights=weights)
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+
 @dataclass
 class RunResult:
     """What a finished run leaves behind (sent once, after the last batch)."""
@@ -67,7 +98,8 @@ class RunResult:
 class TrainingWorker(QObject):
     """Lives in its own QThread; ``run`` is connected to ``QThread.started``."""
 
-    epochs_reported = Signal(list)  # list[EpochReport], in epoch order
+    # object, not list: a list signal is converted element by element on both sides
+    epochs_reported = Signal(object)  # ReportBatch
     run_finished = Signal(object)  # RunResult
 
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray,
@@ -132,7 +164,7 @@ class TrainingWorker(QObject):
                     now = time.perf_counter()
                     pacing = self._interval > 0.0
                     if report.weights is not None and (pacing or now - last_emit >= BATCH_SECONDS):
-                        self.epochs_reported.emit(pending)
+                        self.epochs_reported.emit(ReportBatch.of(pending))
                         pending, last_emit = [], now
                     config.want_weights = pacing or now - last_emit >= BATCH_SECONDS
                     if self._stop.is_set():
@@ -152,7 +184,7 @@ class TrainingWorker(QObject):
         except Exception as exc:  # a bad dataset or network: reported, never raised in the thread
             result.error = str(exc)
         if pending:
-            self.epochs_reported.emit(pending)
+            self.epochs_reported.emit(ReportBatch.of(pending))
         if self._stop.is_set() and result.stop_reason is None:
             result.stopped = True
             result.stop_reason = "stopped by request"
