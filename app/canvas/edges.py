@@ -1,16 +1,21 @@
 """All connections of one (source layer, target layer) pair drawn by one cached item.
 
 Painting 100,000 lines costs seconds per frame on the raster engine (DESIGN.md §3), so the item
-prebuilds QLineF lists grouped by pen (sign × width bucket) and, above ``limit`` connections,
-keeps only the ``limit`` strongest by |w| plus a faint band standing for the rest. It paints
-through DeviceCoordinateCache, so an unchanged item costs a pixmap blit per frame.
+groups its lines by pen (sign × width bucket) and, above ``limit`` connections, keeps only the
+``limit`` strongest by |w| plus a faint band standing for the rest. Each group is a child
+QGraphicsPathItem built from numpy in one call (pyqtgraph's arrayToQPath) and cached in device
+coordinates: Qt paints C++ items without taking Python's GIL (measured: a training thread kept
+its full speed while the canvas repainted), where a Python ``paint()`` holds it for every line
+drawn, so recolouring the canvas during training no longer stops the training thread.
 """
 from __future__ import annotations
 
 import numpy as np
+from pyqtgraph.functions import arrayToQPath
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem,
+                               QStyleOptionGraphicsItem)
 
 from .. import style
 
@@ -59,14 +64,19 @@ class EdgeBatchItem(QGraphicsItem):
         self.mask = np.zeros((0, 0), dtype=bool)
         self.weight = np.zeros((0, 0))
         self.max_abs = 1.0
-        self.groups: list[tuple[QPen, list[QLineF]]] = []
+        self.groups: list[tuple[QPen, np.ndarray]] = []  # pen, (m, 4) line coordinates
         self.band: QPolygonF | None = None
+        self._paths: list[QGraphicsPathItem] = []
+        self._band_item: QGraphicsPolygonItem | None = None
         self.n_total = 0
         self.n_drawn = 0
         self._rect = QRectF()
         self.setZValue(-10)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setFlag(QGraphicsItem.ItemHasNoContents, self.draws_children)
+        self.setCacheMode(QGraphicsItem.NoCache if self.draws_children else QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.NoButton)
+
+    draws_children = True  # straight lines: C++ path items; a subclass may paint in Python
 
     def type(self) -> int:
         return self.Type
@@ -106,37 +116,63 @@ class EdgeBatchItem(QGraphicsItem):
         lo, hi = style.MIN_WIDTH, style.MAX_WIDTH
         a_lo, a_hi = 70, 255
         chunks = 4 if dense else 1  # interleave signs so neither colour always lies on top
-        for lv in range(style.WIDTH_BUCKETS):  # weak to strong, both signs at each strength
-            for part, s in [(p, s) for p in range(chunks) for s in (0, -1, 1)]:
-                sel = (sign == s) & (level == lv)
-                if chunks > 1:
-                    sel &= np.arange(len(sel)) % chunks == part
-                if not sel.any():
-                    continue
-                strength = lv / (style.WIDTH_BUCKETS - 1)
-                if dense:
-                    # Opaque colours pre-mixed with the canvas and cosmetic (pixel) widths: the
-                    # raster engine fills these ~10× faster than translucent or scaled lines.
-                    colour = _mix(style.CANVAS_BG, style.weight_colour(float(s)), 0.18 + 0.72 * strength)
-                    pen = QPen(colour, 1.5)
-                    pen.setCosmetic(True)
-                else:
-                    colour = QColor(style.weight_colour(float(s)))
-                    colour.setAlpha(int(a_lo + (a_hi - a_lo) * strength))
-                    pen = QPen(colour, lo + (hi - lo) * (lv + 0.5) / style.WIDTH_BUCKETS)
-                lines = [QLineF(a, b, c, d) for a, b, c, d in coords[sel].tolist()]
-                self.groups.append((pen, lines))
+        # Weak to strong, both signs at each strength: one sort instead of a mask per group.
+        sign_order = np.array([1, 0, 2])[sign + 1]  # drawn 0, -1, +1 within a strength
+        key = (level * chunks + np.arange(len(w)) % chunks) * 3 + sign_order
+        order = np.argsort(key, kind="stable")
+        key, coords = key[order], coords[order]
+        cuts = np.flatnonzero(np.diff(key)) + 1
+        for start, stop in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(key)].tolist()):
+            if start == stop:
+                continue
+            lv, s = int(key[start]) // (3 * chunks), (0, -1, 1)[int(key[start]) % 3]
+            strength = lv / (style.WIDTH_BUCKETS - 1)
+            if dense:
+                # Opaque colours pre-mixed with the canvas and cosmetic (pixel) widths: the
+                # raster engine fills these ~10× faster than translucent or scaled lines.
+                colour = _mix(style.CANVAS_BG, style.weight_colour(float(s)), 0.18 + 0.72 * strength)
+                pen = QPen(colour, 1.5)
+                pen.setCosmetic(True)
+            else:
+                colour = QColor(style.weight_colour(float(s)))
+                colour.setAlpha(int(a_lo + (a_hi - a_lo) * strength))
+                pen = QPen(colour, lo + (hi - lo) * (lv + 0.5) / style.WIDTH_BUCKETS)
+            self.groups.append((pen, coords[start:stop]))
+        if self.draws_children:
+            self._show_children()
         self.update()
+
+    def _show_children(self) -> None:
+        """One cached C++ path item per pen group (reused; spare ones hidden), the band below."""
+        while len(self._paths) < len(self.groups):
+            item = QGraphicsPathItem(self)
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            item.setAcceptedMouseButtons(Qt.NoButton)
+            self._paths.append(item)
+        for item, (pen, coords) in zip(self._paths, self.groups):
+            xy = coords.reshape(-1, 2)  # x1 y1 x2 y2 per line -> consecutive point pairs
+            item.setPen(pen)
+            item.setPath(arrayToQPath(xy[:, 0], xy[:, 1], connect="pairs"))
+            item.setVisible(True)
+        for item in self._paths[len(self.groups):]:
+            item.setVisible(False)
+        if self.band is not None:
+            if self._band_item is None:
+                self._band_item = QGraphicsPolygonItem(self)
+                self._band_item.setPen(QPen(Qt.NoPen))
+                self._band_item.setBrush(style.BAND)
+                self._band_item.setZValue(-1)
+                self._band_item.setAcceptedMouseButtons(Qt.NoButton)
+            self._band_item.setPolygon(self.band)
+            self._band_item.setVisible(True)
+        elif self._band_item is not None:
+            self._band_item.setVisible(False)
+
+    def group_lines(self) -> list[tuple[QPen, list[QLineF]]]:
+        return [(pen, [QLineF(a, b, c, d) for a, b, c, d in coords.tolist()]) for pen, coords in self.groups]
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        if self.band is not None:
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(style.BAND)
-            painter.drawPolygon(self.band)
-        painter.setRenderHint(QPainter.Antialiasing, self.n_drawn <= 300)
-        for pen, lines in self.groups:
-            painter.setPen(pen)
-            painter.drawLines(lines)
+        """Not called for straight lines (ItemHasNoContents: the children draw them)."""

@@ -129,6 +129,7 @@ class RecurrentBatchItem(EdgeBatchItem):
     """A large network's recurrent block: the batch item's strongest edges, drawn as arcs."""
 
     NEURON_R = 8.0
+    draws_children = False  # arcs: painted here (recurrent blocks are small)
 
     def set_geometry(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> None:
         super().set_geometry(src_xy, dst_xy)
@@ -141,7 +142,7 @@ class RecurrentBatchItem(EdgeBatchItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.Antialiasing, self.n_drawn <= 300)
         painter.setBrush(Qt.NoBrush)
-        for pen, lines in self.groups:
+        for pen, lines in self.group_lines():
             painter.setPen(pen)
             for ln in lines:
                 painter.drawPath(arc(ln.p1(), self.NEURON_R, ln.p2(), self.NEURON_R)[0])

@@ -22,9 +22,14 @@ from .run_log import RunLog
 from .worker import ReportBatch, RunResult, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
-GUI_DUTY = 0.15  # target share of wall time the GUI thread is awake during a run
-DUTY_WINDOW = 0.25  # seconds over which that share is measured
-MAX_SLOWDOWN = 4.0
+# The GIL lets one thread run Python at a time, so every millisecond the GUI thread spends in
+# Python (or in a paint it holds the worker for) is one the training thread loses. Reports are
+# therefore shown in frames: what arrived since the last frame goes to every view in one block
+# (the worker held, so numpy calls do not wait for the GIL), then the window paints once.
+FRAME_MS = 40  # at most 25 frames a second
+GUI_DUTY = 0.05  # target share of wall time the GUI thread is awake during a run
+DUTY_WINDOW = 0.5  # seconds over which that share is measured
+MAX_SLOWDOWN = 8.0
 LIVE_VIEW_SECONDS = 0.1  # the canvas shows the newest weights at most this often (default)
 
 
@@ -75,6 +80,10 @@ class TrainingController(QObject):
         self.live_interval_ms = int(LIVE_VIEW_SECONDS * 1000)  # raised for costly canvases
         self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._show_live)
+        self._inbox: list[ReportBatch] = []  # arrived since the last frame
+        self._frame_timer = QTimer(self, singleShot=True)
+        self._frame_timer.timeout.connect(self._frame)
+        self._live_shown_at = 0.0
         # Slowed or stepping, the canvas shows forward → backward sweep → new weights: the weights
         # wait for the δ sweep (this long, set by the feature), and a step commits after it.
         self.sweep_seconds = 0.0
@@ -287,25 +296,43 @@ class TrainingController(QObject):
         """Epochs reported so far by the run under way (or the last run, until the next)."""
         return self.run_log.epochs
 
+    @property
+    def full_speed(self) -> bool:
+        return self.running and not (self.epochs_per_second or self._stepping)
+
     @Slot(object)
     def _on_epochs_reported(self, batch: ReportBatch) -> None:
         if self._worker is None:
             return
-        self.run_log.append(batch)
-        last = batch.last
-        if batch.weights is not None:
-            self._last_weights = batch.weights
-            self._last_weights_epoch = int(batch.epoch[-1]) if len(batch) else last.epoch
-            if not self._live_timer.isActive():
-                slowed = self.epochs_per_second or self._stepping
-                self._live_timer.start(self._after_sweep_ms() if slowed
-                                       else int(self.live_interval_ms * self.live_scale))
+        self._inbox.append(batch)
         now = time.perf_counter()
-        self._rate.append((now, last.epoch))
+        self._rate.append((now, batch.last.epoch))
         while len(self._rate) > 2 and now - self._rate[0][0] > 1.0:
             self._rate.popleft()
-        self.epochs_reported.emit(batch)
-        self.stats_changed.emit(last.epoch, last.loss, self.epoch_rate())
+        if not self.full_speed:  # slowed or stepping: the GUI is idle between epochs
+            self._frame()
+        elif not self._frame_timer.isActive():
+            self._frame_timer.start(int(FRAME_MS * self.live_scale))
+
+    @Slot()
+    def _frame(self) -> None:
+        """Everything that arrived since the last frame, to every view in one block."""
+        self._frame_timer.stop()
+        if not self._inbox:
+            return
+        with self.gui_priority():
+            batch, self._inbox = ReportBatch.merge(self._inbox), []
+            self.run_log.append(batch)
+            if batch.weights is not None:
+                self._last_weights, self._last_weights_epoch = batch.weights, batch.weights_epoch
+                if not self.full_speed:
+                    if not self._live_timer.isActive():
+                        self._live_timer.start(self._after_sweep_ms())
+                elif time.perf_counter() - self._live_shown_at >= \
+                        self.live_interval_ms / 1000 * self.live_scale:
+                    self._show_live()
+            self.epochs_reported.emit(batch)
+            self.stats_changed.emit(batch.last.epoch, batch.last.loss, self.epoch_rate())
 
     def epoch_rate(self) -> float:
         if len(self._rate) < 2:
@@ -332,6 +359,7 @@ class TrainingController(QObject):
 
     @Slot()
     def _show_live(self) -> None:
+        self._live_shown_at = time.perf_counter()
         if self._last_weights is not None and self.running:
             w, b = self._last_weights
             if params_fit(self.document.network, w, b):
@@ -340,6 +368,7 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_run_finished(self, result: RunResult) -> None:
+        self._frame()  # the epochs not shown yet: every epoch reaches the views
         self._connect_priority(False)
         thread, self._thread, self._worker = self._thread, None, None
         if thread is not None:

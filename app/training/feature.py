@@ -140,9 +140,12 @@ class TrainingFeature(QObject):
     # ----------------------------------------------------------------- slots
     @Slot(object)
     def _on_epochs_reported(self, batch) -> None:
+        """One training frame (the controller holds the worker meanwhile): every view follows."""
         self.glow_last_report = batch.last
         self.loss_plot.append_batch(batch)
         self.glow.show_reports([batch.last])
+        self.decision_map.refresh_if_due()
+        self.probe.refresh_if_due()
 
     @Slot(int, float, float)
     def _on_stats(self, epoch: int, loss: float, rate: float) -> None:
@@ -158,7 +161,6 @@ class TrainingFeature(QObject):
         """The controller measured a busy GUI thread: every live view updates less often."""
         if self.controller.epochs_per_second or self.controller.stepping:
             return
-        self.glow.min_interval = self.controller.live_interval_ms / 1000 * scale
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = scale
 
@@ -173,17 +175,15 @@ class TrainingFeature(QObject):
             sweep = 0.8 / eps if eps else 0.0
         self.glow.set_sweep_seconds(sweep)
         self.controller.sweep_seconds = sweep
-        # At full speed the glow repaints the canvas at the pace of the weights (10 per second),
-        # not at every 40 ms batch: each canvas repaint holds the worker (measured: XOR's
-        # GUI/headless ratio rose from ~0.6 to ~0.7 without the extra repaints).
+        # At full speed the controller's frames pace every view, the glow included.
         full = not (stepping or eps)
-        self.glow.min_interval = self.controller.live_interval_ms / 1000 * self.controller.live_scale \
-            if full else 0.0
+        self.glow.min_interval = 0.0
         # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
         slow = 0.0 if (stepping or eps) else self.controller.live_scale
         self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow
+        self.decision_map.live = self.probe.live = full
         self._update_actions()
 
     @Slot()
@@ -203,6 +203,10 @@ class TrainingFeature(QObject):
     @Slot(object)
     def _on_run_ended(self, _result) -> None:
         self._set_live_canvas(False)
+        for view in (self.decision_map, self.probe):  # the last epoch, the map at full resolution
+            if view.live:
+                view.live = False
+                view.schedule()
 
     @Slot(object)
     def _on_speed_changed(self, eps) -> None:

@@ -7,6 +7,7 @@ independent of the data rate.
 """
 from __future__ import annotations
 
+import math
 import time
 from contextlib import nullcontext
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
+FALLBACK_MS = 60  # a redraw that was not due waits this much longer for the next frame
 MAX_INTERVAL_MS = 500  # live means at least twice a second
 SHARE = 0.06  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
@@ -168,6 +170,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.history = PlotBuffer()
         self._cost = 0.0
+        self._drawn_at = 0.0
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
         self.priority = nullcontext  # the controller's gui_priority once installed
         self.plot = pg.PlotWidget(background="w")
@@ -190,6 +193,11 @@ class LossPlot(QWidget):
         self.acc_box.setYRange(0, 100, padding=0.02)
         self.acc_box.setMouseEnabled(x=False, y=False)
         item.vb.sigResized.connect(self._sync_boxes)
+        # The epoch axis follows the data in steps (see _follow_epochs) until the user pans or
+        # zooms: an axis whose range changes at every redraw lays out its ticks every time.
+        self._following = True
+        self._x_span: tuple[float, float] | None = None
+        item.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in FIELDS:
             dashed = name.startswith("val")
@@ -241,20 +249,27 @@ class LossPlot(QWidget):
             if not entries:
                 vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             vb.enableAutoRange()
+            self._following, self._x_span = True, None
         self.redraw()
 
     @Slot(object)
     def append_batch(self, batch) -> None:
-        """A ReportBatch: its epochs' columns go straight into the buffer."""
+        """A ReportBatch (one frame's epochs): into the buffer, and drawn now if a redraw is due
+        (at most every REDRAW_MS, slower when a redraw is costly); otherwise a timer draws it
+        unless the next frame comes first."""
         self.history.append_epochs(batch.epoch.astype(np.float64),
                                    {name: getattr(batch, name) for name in FIELDS})
-        if not self._redraw_timer.isActive():
-            # at most every REDRAW_MS, slower when a redraw is costly
-            self._redraw_timer.start(int(min(max(REDRAW_MS, int(self._cost / SHARE * 1000)) * self.slowdown, MAX_INTERVAL_MS)))
+        interval = min(max(REDRAW_MS, self._cost / SHARE * 1000) * self.slowdown, MAX_INTERVAL_MS)
+        wait = self._drawn_at + interval / 1000 - time.perf_counter()
+        if wait <= 0:
+            self.redraw()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start(int(wait * 1000) + FALLBACK_MS)
 
     @Slot()
     def redraw(self) -> None:
         self._redraw_timer.stop()
+        self._drawn_at = time.perf_counter()
         with self.priority():
             t0 = time.perf_counter()
             self._redraw()
@@ -277,12 +292,34 @@ class LossPlot(QWidget):
                 curve.setData(x, y * 100.0 if "accuracy" in name else y)
             else:
                 curve.setData([], [])
+        self._follow_epochs()
         self._update_visibility()
         if not self.vline.isVisible():  # not hovering: the readout shows the newest epoch
             if h.newest is not None:
                 self._write_readout(*h.newest)
             else:
                 self.readout.setText(" ")
+
+    def _follow_epochs(self) -> None:
+        """Show the run's epochs with room to grow: the axis ends at a round number past the
+        newest epoch and moves on only when the data reaches it."""
+        h = self.history
+        vb = self.plot.getPlotItem().vb
+        if not h.n or not (self._following or vb.autoRangeEnabled()[0]):
+            return
+        lo, hi = float(h.column("first")[0]), float(h.column("last")[-1])
+        span = max(hi - lo, 1.0)
+        unit = 10.0 ** math.floor(math.log10(span))
+        unit = next(u * unit for u in (0.1, 0.2, 0.5, 1.0, 2.0) if span / (u * unit) <= 5)
+        end = lo + math.ceil(span / unit + 1e-9) * unit
+        if self._x_span is None or self._x_span[0] != lo or not self._x_span[1] >= hi:
+            self._x_span = (lo, end)
+            vb.setXRange(lo, end, padding=0.02)
+        self._following = True
+
+    @Slot()
+    def _on_range_changed_manually(self, *_) -> None:
+        self._following = False
 
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The full data a curve holds (every epoch; display downsampling aside)."""

@@ -66,15 +66,26 @@ class ReportBatch:
     val_accuracy: np.ndarray
     last: EpochReport
     weights: tuple | None = None  # the newest (weights, biases) in this batch, if any
+    weights_epoch: int = 0  # the epoch after which they were taken
 
     @classmethod
     def of(cls, reports: list[EpochReport]) -> "ReportBatch":
         good = [r for r in reports if not r.diverged]
         cols = {name: np.array([np.nan if (v := getattr(r, name)) is None else v for r in good],
                                dtype=np.float64) for name in SERIES}
-        weights = next((r.weights for r in reversed(reports) if r.weights is not None), None)
+        carrier = next((r for r in reversed(reports) if r.weights is not None), None)
         return cls(np.array([r.epoch for r in good], dtype=np.int64), **cols, last=reports[-1],
-                   weights=weights)
+                   weights=carrier and carrier.weights, weights_epoch=carrier.epoch if carrier else 0)
+
+    @classmethod
+    def merge(cls, batches: list["ReportBatch"]) -> "ReportBatch":
+        """Consecutive batches as one (the GUI takes what arrived since its last frame)."""
+        if len(batches) == 1:
+            return batches[0]
+        cols = {name: np.concatenate([getattr(b, name) for b in batches]) for name in ("epoch",) + SERIES}
+        carrier = next((b for b in reversed(batches) if b.weights is not None), None)
+        return cls(**cols, last=batches[-1].last, weights=carrier and carrier.weights,
+                   weights_epoch=carrier.weights_epoch if carrier else 0)
 
     def __len__(self) -> int:
         return len(self.epoch)
