@@ -2,20 +2,19 @@
 
 Painting 100,000 lines costs seconds per frame on the raster engine (DESIGN.md §3), so the item
 groups its lines by pen (sign × width bucket) and, above ``limit`` connections, keeps only the
-``limit`` strongest by |w| plus a faint band standing for the rest. Each group is a child
-QGraphicsPathItem built from numpy in one call (pyqtgraph's arrayToQPath) and cached in device
-coordinates: Qt paints C++ items without taking Python's GIL (measured: a training thread kept
-its full speed while the canvas repainted), where a Python ``paint()`` holds it for every line
-drawn, so recolouring the canvas during training no longer stops the training thread.
+``limit`` strongest by |w| plus a faint band standing for the rest. Each group is one
+QPainterPath built from numpy in one call (pyqtgraph's arrayToQPath; a QLineF per line cost more
+than drawing it). It paints through DeviceCoordinateCache, so an unchanged item costs a pixmap
+blit per frame (a δ-glow frame during training) and Python runs only when the weights change.
+Dense groups are drawn aliased: 304 lines of 1.5 px took 0.7 ms so and 8 ms antialiased.
 """
 from __future__ import annotations
 
 import numpy as np
 from pyqtgraph.functions import arrayToQPath
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem,
-                               QStyleOptionGraphicsItem)
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import style
 
@@ -47,6 +46,11 @@ def _corners(xy: np.ndarray) -> np.ndarray:
     return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
 
 
+def _path(coords: np.ndarray) -> QPainterPath:
+    xy = coords.reshape(-1, 2)  # x1 y1 x2 y2 per line -> consecutive point pairs
+    return arrayToQPath(xy[:, 0], xy[:, 1], connect="pairs")
+
+
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     return QColor(round(a.red() + (b.red() - a.red()) * t), round(a.green() + (b.green() - a.green()) * t),
                   round(a.blue() + (b.blue() - a.blue()) * t))
@@ -65,18 +69,17 @@ class EdgeBatchItem(QGraphicsItem):
         self.weight = np.zeros((0, 0))
         self.max_abs = 1.0
         self.groups: list[tuple[QPen, np.ndarray]] = []  # pen, (m, 4) line coordinates
+        self.paths: list[tuple[QPen, QPainterPath]] = []
         self.band: QPolygonF | None = None
-        self._paths: list[QGraphicsPathItem] = []
-        self._band_item: QGraphicsPolygonItem | None = None
         self.n_total = 0
         self.n_drawn = 0
         self._rect = QRectF()
+        # While training redraws the weights many times a second (the scene's live mode) even a
+        # few lines are drawn aliased: 256 antialiased lines of up to 6 px took ~15 ms a frame.
+        self.aliased = False
         self.setZValue(-10)
-        self.setFlag(QGraphicsItem.ItemHasNoContents, self.draws_children)
-        self.setCacheMode(QGraphicsItem.NoCache if self.draws_children else QGraphicsItem.DeviceCoordinateCache)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.NoButton)
-
-    draws_children = True  # straight lines: C++ path items; a subclass may paint in Python
 
     def type(self) -> int:
         return self.Type
@@ -95,7 +98,7 @@ class EdgeBatchItem(QGraphicsItem):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self.groups, self.band = [], None
+        self.groups, self.paths, self.band = [], [], None
         if self.mask.shape != (len(self.src_xy), len(self.dst_xy)):
             self.update()
             return
@@ -134,39 +137,16 @@ class EdgeBatchItem(QGraphicsItem):
                 pen = QPen(colour, 1.5)
                 pen.setCosmetic(True)
             else:
-                colour = QColor(style.weight_colour(float(s)))
-                colour.setAlpha(int(a_lo + (a_hi - a_lo) * strength))
+                alpha = int(a_lo + (a_hi - a_lo) * strength)
+                if self.aliased:  # opaque, pre-mixed with the canvas: a third of the fill time
+                    colour = _mix(style.CANVAS_BG, style.weight_colour(float(s)), alpha / 255)
+                else:
+                    colour = QColor(style.weight_colour(float(s)))
+                    colour.setAlpha(alpha)
                 pen = QPen(colour, lo + (hi - lo) * (lv + 0.5) / style.WIDTH_BUCKETS)
             self.groups.append((pen, coords[start:stop]))
-        if self.draws_children:
-            self._show_children()
+        self.paths = [(pen, _path(xy)) for pen, xy in self.groups]
         self.update()
-
-    def _show_children(self) -> None:
-        """One cached C++ path item per pen group (reused; spare ones hidden), the band below."""
-        while len(self._paths) < len(self.groups):
-            item = QGraphicsPathItem(self)
-            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-            item.setAcceptedMouseButtons(Qt.NoButton)
-            self._paths.append(item)
-        for item, (pen, coords) in zip(self._paths, self.groups):
-            xy = coords.reshape(-1, 2)  # x1 y1 x2 y2 per line -> consecutive point pairs
-            item.setPen(pen)
-            item.setPath(arrayToQPath(xy[:, 0], xy[:, 1], connect="pairs"))
-            item.setVisible(True)
-        for item in self._paths[len(self.groups):]:
-            item.setVisible(False)
-        if self.band is not None:
-            if self._band_item is None:
-                self._band_item = QGraphicsPolygonItem(self)
-                self._band_item.setPen(QPen(Qt.NoPen))
-                self._band_item.setBrush(style.BAND)
-                self._band_item.setZValue(-1)
-                self._band_item.setAcceptedMouseButtons(Qt.NoButton)
-            self._band_item.setPolygon(self.band)
-            self._band_item.setVisible(True)
-        elif self._band_item is not None:
-            self._band_item.setVisible(False)
 
     def group_lines(self) -> list[tuple[QPen, list[QLineF]]]:
         return [(pen, [QLineF(a, b, c, d) for a, b, c, d in coords.tolist()]) for pen, coords in self.groups]
@@ -175,4 +155,12 @@ class EdgeBatchItem(QGraphicsItem):
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        """Not called for straight lines (ItemHasNoContents: the children draw them)."""
+        if self.band is not None:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(style.BAND)
+            painter.drawPolygon(self.band)
+        painter.setRenderHint(QPainter.Antialiasing, self.n_drawn <= 300 and not self.aliased)
+        painter.setBrush(Qt.NoBrush)
+        for pen, path in self.paths:
+            painter.setPen(pen)
+            painter.drawPath(path)

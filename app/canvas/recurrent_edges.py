@@ -129,7 +129,6 @@ class RecurrentBatchItem(EdgeBatchItem):
     """A large network's recurrent block: the batch item's strongest edges, drawn as arcs."""
 
     NEURON_R = 8.0
-    draws_children = False  # arcs: painted here (recurrent blocks are small)
 
     def set_geometry(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> None:
         super().set_geometry(src_xy, dst_xy)

@@ -333,6 +333,8 @@ class TrainingController(QObject):
                     self._show_live()
             self.epochs_reported.emit(batch)
             self.stats_changed.emit(batch.last.epoch, batch.last.loss, self.epoch_rate())
+            if self.window is not None:  # paint now, in this block, not in one more of its own
+                QCoreApplication.sendPostedEvents(self.window, QEvent.UpdateRequest)
 
     def epoch_rate(self) -> float:
         if len(self._rate) < 2:
