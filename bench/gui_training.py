@@ -55,6 +55,12 @@ def show_every_view(window) -> None:
     probe.show()
 
 
+def settle(app, seconds: float = 0.5) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as fh:
         for line in fh:
@@ -113,7 +119,7 @@ def gui_run(app, window, project, epochs: int, profiles: Profiles | None = None,
     feature = window.training
     feature.panel.set_slow(None)
     show_every_view(window)
-    app.processEvents()
+    settle(app)  # as a user does: the file opens and its views draw, then Train is pressed
     before = doc.project.history.epochs
     late: list[float] = []
     rss: list[tuple[float, float]] = []
@@ -188,7 +194,11 @@ def main() -> None:
     ap.add_argument("--long", type=float, default=0.0, help="also a memory run of this many seconds")
     ap.add_argument("--profile", default="", help="write cProfile reports of both threads here")
     ap.add_argument("--only", choices=("xor", "spirals"), default=None)
+    ap.add_argument("--switch-ms", type=float, default=0.0,
+                    help="set sys.setswitchinterval to this many ms (default: leave Python's)")
     args = ap.parse_args()
+    if args.switch_ms:
+        sys.setswitchinterval(args.switch_ms / 1000)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("BackpropStudioBench")  # keep the user's window settings untouched
     QSettings.setDefaultFormat(QSettings.IniFormat)

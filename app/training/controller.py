@@ -63,6 +63,7 @@ class TrainingController(QObject):
         self._priority = False
         self._held = self._in_paint = False
         self.window = None  # set by the feature: its repaints run with the worker held
+        self.scenes: list = []  # the window's graphics scenes, flushed before a frame paints
         self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
         self.gui_duty = 0.0
         self._busy = 0.0
@@ -84,6 +85,7 @@ class TrainingController(QObject):
         self._frame_timer = QTimer(self, singleShot=True)
         self._frame_timer.timeout.connect(self._frame)
         self._live_shown_at = 0.0
+        self.frame_busy = False
         # Slowed or stepping, the canvas shows forward → backward sweep → new weights: the weights
         # wait for the δ sweep (this long, set by the feature), and a step commits after it.
         self.sweep_seconds = 0.0
@@ -321,6 +323,7 @@ class TrainingController(QObject):
         if not self._inbox:
             return
         with self.gui_priority():
+            self.frame_busy = False  # a heavy view updated in this frame (the views read it)
             batch, self._inbox = ReportBatch.merge(self._inbox), []
             self.run_log.append(batch)
             if batch.weights is not None:
@@ -331,10 +334,20 @@ class TrainingController(QObject):
                 elif time.perf_counter() - self._live_shown_at >= \
                         self.live_interval_ms / 1000 * self.live_scale:
                     self._show_live()
+                    self.frame_busy = True
             self.epochs_reported.emit(batch)
             self.stats_changed.emit(batch.last.epoch, batch.last.loss, self.epoch_rate())
-            if self.window is not None:  # paint now, in this block, not in one more of its own
-                QCoreApplication.sendPostedEvents(self.window, QEvent.UpdateRequest)
+            self._paint_now()
+
+    def _paint_now(self) -> None:
+        """Paint the frame inside its held block instead of in more blocks of their own: the
+        graphics scenes post their changes to themselves (queued calls), then the window its
+        repaint (UpdateRequest); both are delivered here."""
+        if self.window is None:
+            return
+        for scene in self.scenes:
+            QCoreApplication.sendPostedEvents(scene, QEvent.MetaCall)
+        QCoreApplication.sendPostedEvents(self.window, QEvent.UpdateRequest)
 
     def epoch_rate(self) -> float:
         if len(self._rate) < 2:

@@ -33,7 +33,7 @@ GRID_LIVE = 30
 THUMBS_EVERY = 3
 REFRESH_MS = 100
 MAX_INTERVAL_MS = 500  # live means at least twice a second
-SHARE = 0.06  # refresh at most this share of the time
+SHARE = 0.025  # refresh at most this share of the time
 THUMB = 44
 THUMBS_PER_ROW = 6  # 6 x 44 px fits the 300 px right-hand dock column; 8 clipped the header
 NEG, MID, POS = np.array([245, 147, 34.]), np.array([232, 234, 235.]), np.array([8, 119, 189.])
@@ -179,9 +179,12 @@ class DecisionMap(QWidget):
     def _interval_ms(self) -> float:
         return min(max(REFRESH_MS, self._cost / SHARE * 1000) * self.slowdown, MAX_INTERVAL_MS)
 
-    def refresh_if_due(self) -> None:
+    def refresh_if_due(self) -> bool:
+        """True if it refreshed (a training frame then leaves the other heavy views for later)."""
         if self._dirty and time.perf_counter() - self._refreshed_at >= self._interval_ms() / 1000:
             self.refresh()
+            return True
+        return False
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

@@ -55,6 +55,8 @@ class TrainingFeature(QObject):
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.priority = self.controller.gui_priority
         scene = getattr(window, "scene", None)
+        self.controller.scenes = [s for s in (scene, self.loss_plot.plot.scene(),
+                                              self.decision_map.plot.scene()) if s is not None]
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
         self.controller.sweep_running = lambda: self.glow.sweeping
@@ -142,9 +144,13 @@ class TrainingFeature(QObject):
     def _on_epochs_reported(self, batch) -> None:
         """One training frame (the controller holds the worker meanwhile): every view follows."""
         self.glow_last_report = batch.last
-        self.loss_plot.append_batch(batch)
         self.glow.show_reports([batch.last])
-        self.decision_map.refresh_if_due()
+        # At most one heavy view per frame (canvas weights, loss plot, map), so no frame holds
+        # the GUI thread much longer than one of them: the others are due again next frame.
+        busy = self.controller.frame_busy and self.controller.full_speed
+        busy = self.loss_plot.append_batch(batch, draw=not busy) or busy
+        if not busy or not self.controller.full_speed:
+            self.decision_map.refresh_if_due()
         self.probe.refresh_if_due()
 
     @Slot(int, float, float)

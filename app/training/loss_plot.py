@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 REDRAW_MS = 80
 FALLBACK_MS = 60  # a redraw that was not due waits this much longer for the next frame
 MAX_INTERVAL_MS = 500  # live means at least twice a second
-SHARE = 0.06  # redraw at most this share of the time (a redraw's cost / SHARE apart)
+SHARE = 0.025  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
 NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
          "val_accuracy": "validation accuracy"}
@@ -237,9 +237,14 @@ class LossPlot(QWidget):
 
     def set_history(self, entries) -> None:
         """Show ``entries`` (the document's history). When they do not continue what is shown
-        (another network, an undone run, a reset), the axes start afresh as well."""
-        entries = list(entries)
+        (another network, an undone run, a reset), the axes start afresh as well. A committed run
+        the plot already shows epoch by epoch is only redrawn (rebuilding took ~30 ms)."""
         h = self.history
+        if h.n and getattr(entries, "epochs", None) == h.epochs and entries and \
+                entries[0].start == h.column("first")[0] and entries[-1].epoch == h.column("last")[-1]:
+            self.redraw()
+            return
+        entries = list(entries)
         continues = bool(h.n and entries) and entries[0].start == h.column("first")[0] and \
             h.column("last")[-1] <= entries[-1].epoch
         h.clear()
@@ -253,18 +258,20 @@ class LossPlot(QWidget):
         self.redraw()
 
     @Slot(object)
-    def append_batch(self, batch) -> None:
+    def append_batch(self, batch, draw: bool = True) -> bool:
         """A ReportBatch (one frame's epochs): into the buffer, and drawn now if a redraw is due
-        (at most every REDRAW_MS, slower when a redraw is costly); otherwise a timer draws it
-        unless the next frame comes first."""
+        (at most every REDRAW_MS, slower when a redraw is costly) and ``draw`` allows (the frame
+        has room); otherwise a timer draws it unless a later frame comes first. True if drawn."""
         self.history.append_epochs(batch.epoch.astype(np.float64),
                                    {name: getattr(batch, name) for name in FIELDS})
         interval = min(max(REDRAW_MS, self._cost / SHARE * 1000) * self.slowdown, MAX_INTERVAL_MS)
         wait = self._drawn_at + interval / 1000 - time.perf_counter()
-        if wait <= 0:
+        if wait <= 0 and draw:
             self.redraw()
-        elif not self._redraw_timer.isActive():
-            self._redraw_timer.start(int(wait * 1000) + FALLBACK_MS)
+            return True
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start(int(max(wait, 0) * 1000) + FALLBACK_MS)
+        return False
 
     @Slot()
     def redraw(self) -> None:
