@@ -4,6 +4,11 @@ and commits each run to the document as one undo step with its history.
 Pause and Resume: a pause ends the worker's run and commits its weights; Resume starts a new run
 from the document's network as it then stands (edits made while paused included) and continues the
 epoch count and the epoch budget. Optimiser state (momentum, Adam's moments) starts afresh.
+
+At full speed the views follow the run in frames (``_frame``): what the worker delivered since
+the last frame goes to every view in one block with the worker parked, at most one costly view
+per frame, and the window paints inside the same block; the frame rate adapts so the GUI thread
+stays near GUI_DUTY of the time (bench/gui_training.py measures the effect).
 """
 from __future__ import annotations
 

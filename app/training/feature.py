@@ -181,9 +181,7 @@ class TrainingFeature(QObject):
             sweep = 0.8 / eps if eps else 0.0
         self.glow.set_sweep_seconds(sweep)
         self.controller.sweep_seconds = sweep
-        # At full speed the controller's frames pace every view, the glow included.
-        full = not (stepping or eps)
-        self.glow.min_interval = 0.0
+        full = not (stepping or eps)  # the controller's frames then pace every view
         # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
         slow = 0.0 if (stepping or eps) else self.controller.live_scale
         self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
