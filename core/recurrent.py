@@ -94,6 +94,9 @@ class RecurrentEngine:
             self.W[(a, b)] = self.Wf[rows, cols]
         self.mask = mask.astype(np.float64)
         self.theta_mask = self.mask.ravel().copy()
+        # the optimiser's view of theta: which values are existing weights, which are biases
+        self.weight_mask = np.concatenate([self.theta_mask, np.zeros(n)])
+        self.bias_index = np.arange(n * n, n * n + n, dtype=np.intp)
         self.rec_mask = (rec & mask).astype(np.float64)
         self.ff_mask = (~rec & mask).astype(np.float64)
         self.b: list[Array] = [np.zeros(self.n_in)] + [self.bf[self._span(j)] for j in range(1, len(self.sizes))]

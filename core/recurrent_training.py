@@ -30,7 +30,7 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
                     first_epoch: int) -> Iterator[EpochReport]:
     eng = RecurrentEngine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
+    opt = Optimizer(config.optimizer, theta, eng.weight_mask, eng.bias_index, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
     n = x.shape[0]
     sequence = eng.settings.mode == "sequence"
