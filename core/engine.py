@@ -291,10 +291,10 @@ class Engine:
             return self.loss.value(out, t)
         groups = self.groups[-1]
         if len(groups) == 1:
-            return self.loss.log_value(*groups[0][0].log_prob(net), t)  # type: ignore[misc]
+            return self.loss.log_value(*groups[0][0].log_prob(net, self.loss.uses_complement), t)  # type: ignore[misc]
         e = np.zeros(out.shape[0])
         for act, idx in groups:
-            e += self.loss.log_value(*act.log_prob(net[:, idx]), t[:, idx])  # type: ignore[misc]
+            e += self.loss.log_value(*act.log_prob(net[:, idx], self.loss.uses_complement), t[:, idx])  # type: ignore[misc]
         return e
 
     def pass_loss(self, p: Pass, t: Array) -> Array:
