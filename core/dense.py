@@ -133,6 +133,9 @@ class DenseTrainer:
         self.xa = np.hstack([x, np.ones((self.n, 1))]) if self.whole else None
         self.perm = (np.empty_like(self.xa), np.empty_like(y)) if self.whole else None
         self._bufs: dict[int, tuple] = {}
+        # with the loss taken from the output nets, the outputs are kept too (in visiting order),
+        # so the epoch's accuracy needs no second softmax over all samples
+        self.outputs = np.empty_like(y) if keep_nets else None
         self._plan: list[tuple] = []
         self._plan_key: tuple | None = None
         lr = opt.s.learning_rate if opt.folds_lr else 1.0
@@ -177,7 +180,7 @@ class DenseTrainer:
             a0 = bufs[0][0]
             rows = np.arange(s, e) if order is None else order[s:e]
             np.take(self.x, rows, axis=0, out=a0[:, :-1])
-            self._step(a0, self.y[rows], bufs, [d[s:e] for d in deltas], heads[s:e])
+            self._step(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e))
 
     def _batches(self, xa: Array, y: Array, heads: Array, deltas: list[Array]) -> list[tuple]:
         """Each batch's slices of the data, buffers, δ rows and head rows: the same arrays every
@@ -185,12 +188,15 @@ class DenseTrainer:
         key = (id(xa), id(y), id(heads), tuple(map(id, deltas)))
         if self._plan_key != key:
             n, bs = self.n, self.batch
-            self._plan = [(xa[s:e], y[s:e], self._buffers(e - s), [d[s:e] for d in deltas], heads[s:e])
+            self._plan = [(xa[s:e], y[s:e], self._buffers(e - s), [d[s:e] for d in deltas], self._heads(heads, s, e))
                           for s, e in ((s, min(s + bs, n)) for s in range(0, n, bs))]
             self._plan_key = key
         return self._plan
 
-    def _step(self, a0: Array, t: Array, bufs: tuple, into: list[Array], head: Array) -> None:
+    def _heads(self, heads: Array, s: int, e: int) -> tuple[Array, Array | None]:
+        return heads[s:e], None if self.outputs is None else self.outputs[s:e]
+
+    def _step(self, a0: Array, t: Array, bufs: tuple, into: list[Array], head: tuple[Array, Array | None]) -> None:
         ones, nets, out, tmp, scaled = bufs
         L, W = self.L, self.W
         acts = [a0] + ones[1:]
@@ -198,7 +204,11 @@ class DenseTrainer:
             self.fwd[l](np.dot(acts[l], W[l], out=nets[l]), out[l])
             if l + 1 < L:
                 np.copyto(acts[l + 1][:, :-1], out[l])
-        np.copyto(head, nets[-1] if self.keep_nets else out[-1])
+        if head[1] is None:
+            np.copyto(head[0], out[-1])
+        else:
+            np.copyto(head[0], nets[-1])
+            np.copyto(head[1], out[-1])
         # δ of the output layer, then back through the hidden layers (written where the epoch keeps them)
         d, o = into[L], out[-1]
         if self.out_form == "fused":

@@ -200,7 +200,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                         dense.epoch(order, heads, deltas.layers)
                     else:
                         _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
-                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good)
+                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good,
+                                                   None if dense is None else dense.outputs)
                     mean_abs = deltas.mean_abs()
             broken = _diverged(epoch, loss, change, theta, mean_abs, watch)
             if broken:
@@ -239,11 +240,12 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
 
 
 def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None, keep_nets: bool,
-             classify: bool, last_good: Array) -> tuple[float, float, int]:
-    """(epoch loss, largest parameter change, samples classified right) of an array epoch."""
+             classify: bool, last_good: Array, outputs: Array | None = None) -> tuple[float, float, int]:
+    """(epoch loss, largest parameter change, samples classified right) of an array epoch;
+    ``outputs``: the outputs when ``heads`` holds output nets, if the epoch kept them."""
     y_seen = y if order is None else y[order]  # outputs are in visiting order
     if keep_nets:
-        outs = eng.output_of(heads)
+        outs = eng.output_of(heads) if outputs is None else outputs
         per_sample = eng.loss_per_sample(outs, y_seen, heads)
     else:
         outs = heads
