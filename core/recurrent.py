@@ -103,6 +103,12 @@ class RecurrentEngine:
         for layer, b in zip(net.layers[1:], self.b[1:]):
             b[...] = layer.biases
         self._input_biases = net.layers[0].biases.copy()
+        # theta in the file format's parameter order (saved optimiser state, core/resume.py):
+        # each drawn block by layer pair, then the biases of layers 1, 2, …
+        flat = np.arange(n * n).reshape(n, n)
+        self.canonical = np.concatenate(
+            [flat[self._span(a), self._span(b)].ravel() for (a, b) in self.keys]
+            + [n * n + np.arange(n)[self._span(j)] for j in range(1, len(self.sizes))]).astype(np.intp)
         names = [net.activation_of(li, k) for li in range(1, len(self.sizes)) for k in range(self.sizes[li])]
         if any(get_activation(a).whole_layer for a in names):
             raise ValueError("softmax cannot be used in a recurrent network (its outputs depend on "

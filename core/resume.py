@@ -55,7 +55,8 @@ def _in_order(a: Array, canonical: NDArray[np.intp] | None) -> Array:
 
 def capture(epoch: int, opt: Optimizer, rng: np.random.Generator, seed: int,
             canonical: NDArray[np.intp] | None = None) -> ResumeState:
-    """``canonical`` reorders the engine's theta into the order above (None: it is already)."""
+    """``canonical`` picks the engine's theta into the order above (None: it is already). The
+    recurrent engine's theta also holds zeros where no block was drawn; ``canonical`` skips them."""
     st = rng.bit_generator.state
     shuffle = {"state": int(st["state"]["state"]), "inc": int(st["state"]["inc"]),
                "has_uint32": int(st["has_uint32"]), "uinteger": int(st["uinteger"])}
@@ -76,7 +77,7 @@ def restore(state: ResumeState | None, opt: Optimizer, rng: np.random.Generator,
                                    "uinteger": state.shuffle["uinteger"]}
     mine = _moments(opt)
     if state.optimizer != opt.s.name or len(mine) != len(state.moments) or \
-            any(m.shape != s.shape for m, s in zip(mine, state.moments)):
+            any(_in_order(m, canonical).shape != s.shape for m, s in zip(mine, state.moments)):
         return False
     for m, s in zip(mine, state.moments):
         if canonical is None:
