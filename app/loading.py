@@ -1,4 +1,4 @@
-"""Opening a network file without freezing the window: special files are refused before anything
+"""Opening a network file (or reading a CSV file) without freezing the window: special files are refused before anything
 opens them, and the file is read on a plain Python thread while the GUI thread shows a progress
 dialog whose Cancel makes core's progress callback answer False.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -22,7 +23,8 @@ from core.fileio import LoadCancelled, load_project
 from core.project import Project
 from core.safe_read import NotRegularFile, check_regular, describe_os_error
 
-__all__ = ["LoadCancelled", "load_with_progress", "special_file_problem"]
+__all__ = ["LoadCancelled", "load_with_progress", "run_with_progress", "special_file_problem"]
+T = TypeVar("T")
 
 POLL_MS = 50
 QUIET_SECONDS = 0.05  # a read that ends this fast shows no dialog at all
@@ -47,6 +49,16 @@ def load_with_progress(parent: QWidget | None, path: str | os.PathLike) -> Proje
     """core.fileio.load_project(path) on a thread; a progress dialog shows after SHOW_AFTER_MS.
     Raises what the load raised, or LoadCancelled when the user cancelled."""
     path = Path(path)
+    return run_with_progress(parent, f"Opening {path.name}", "Opening",
+                             lambda progress: load_project(path, progress=progress))
+
+
+def run_with_progress(parent: QWidget | None, label: str, title: str,
+                      work: Callable[[Callable[[float], bool]], T]) -> T:
+    """``work(progress)`` on a thread while the GUI thread stays responsive; a progress dialog
+    titled ``title`` ("label…") shows after SHOW_AFTER_MS. ``progress(fraction)`` answers False
+    once the user has pressed Cancel: ``work`` then raises its own cancellation error, which is
+    raised here, as is anything else ``work`` raises."""
     fraction = [0.0]
     cancel = threading.Event()
     outcome: dict = {}
@@ -57,25 +69,25 @@ def load_with_progress(parent: QWidget | None, path: str | os.PathLike) -> Proje
 
     def run() -> None:
         try:
-            outcome["project"] = load_project(path, progress=progress)
+            outcome["result"] = work(progress)
         except BaseException as exc:  # handed to the GUI thread, which raises it there
             outcome["error"] = exc
 
-    worker = threading.Thread(target=run, name=f"open {path.name}", daemon=True)
+    worker = threading.Thread(target=run, name=label, daemon=True)
     worker.start()
     worker.join(QUIET_SECONDS)
     if worker.is_alive():
-        _wait_with_dialog(parent, path, worker, fraction, cancel)
+        _wait_with_dialog(parent, label, title, worker, fraction, cancel)
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["project"]  # a Cancel that came after the last progress call is too late
+    return outcome["result"]  # a Cancel that came after the last progress call is too late
 
 
-def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: list,
+def _wait_with_dialog(parent, label: str, title: str, worker: threading.Thread, fraction: list,
                       cancel: threading.Event) -> None:
-    dialog = QProgressDialog(f"Opening {path.name}…", "Cancel", 0, 1000, parent)
-    dialog.setWindowTitle("Opening")
+    dialog = QProgressDialog(f"{label}…", "Cancel", 0, 1000, parent)
+    dialog.setWindowTitle(title)
     dialog.setMinimumWidth(420)
     dialog.setWindowModality(Qt.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
@@ -85,7 +97,7 @@ def _wait_with_dialog(parent, path: Path, worker: threading.Thread, fraction: li
 
     def cancelled() -> None:
         cancel.set()
-        dialog.setLabelText(f"Cancelling the opening of {path.name}…")
+        dialog.setLabelText(f"Cancelling: {label[:1].lower()}{label[1:]}…")
 
     def poll() -> None:
         if not worker.is_alive():

@@ -35,8 +35,9 @@ class Activation:
     # Plain-float versions for the online fast path (core/online.py); None = not available.
     scalar_f: Callable[[float], float] | None = None
     scalar_df: Callable[[float, float], float] | None = None
-    # net -> (ln o, ln(1 − o)), computed stably; None = the output is not a probability.
-    log_prob: Callable[[Array], tuple[Array, Array]] | None = None
+    # net -> (ln o, ln(1 − o)), computed stably; None = the output is not a probability. With
+    # ``complement=False`` the second is None (for losses that do not use it).
+    log_prob: Callable[..., tuple[Array, Array | None]] | None = None
 
     @property
     def probability(self) -> bool:
@@ -68,11 +69,13 @@ def _log1p_exp_neg_abs(net: Array) -> Array:
     return np.log1p(e, out=e)
 
 
-def _sigmoid_log_prob(net: Array) -> tuple[Array, Array]:
+def _sigmoid_log_prob(net: Array, complement: bool = True) -> tuple[Array, Array | None]:
     # ln σ(z) = −softplus(−z), ln(1 − σ(z)) = −softplus(z); softplus(z) = max(z, 0) + ln(1 + e^−|z|)
     tail = _log1p_exp_neg_abs(net)
     lp = np.minimum(net, 0.0)
     lp -= tail
+    if not complement:
+        return lp, None
     lq = np.minimum(-net, 0.0)
     lq -= tail
     return lp, lq
@@ -85,7 +88,7 @@ def _softmax(net: Array) -> Array:
     return e
 
 
-def _softmax_log_prob(net: Array) -> tuple[Array, Array]:
+def _softmax_log_prob(net: Array, complement: bool = True) -> tuple[Array, Array | None]:
     # ln o = z − m − ln(1 + Σ_{j≠argmax} e^(z_j − m)) with m = max z: log1p keeps the tiny terms a
     # plain ln Σ would round away (ln o of the winner is −1.9e-22, not 0, for nets (0, 50)).
     # ln(1 − o) = ln(−expm1(ln o)), exact even where o rounds to 1.
@@ -94,6 +97,8 @@ def _softmax_log_prob(net: Array) -> tuple[Array, Array]:
     e = np.exp(lp)
     np.put_along_axis(e, top, 0.0, axis=-1)
     lp -= np.log1p(e.sum(axis=-1, keepdims=True))
+    if not complement:
+        return lp, None
     with np.errstate(divide="ignore"):  # o == 1 exactly (a one-neuron layer): ln 0 = −inf
         lq = np.log(-np.expm1(lp))
     return lp, lq

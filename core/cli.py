@@ -412,16 +412,20 @@ def cmd_export(a: argparse.Namespace) -> int:
 
 def cmd_import(a: argparse.Namespace) -> int:
     from .fileio import save_project
+    from .safe_read import check_regular, describe_os_error
     from .snns import SnnsError, import_snns
     src = Path(a.file)
-    if not src.is_file():
-        raise CliError(f"{a.file}: no such file")
     pat = Path(a.patterns) if a.patterns else src.with_suffix(".pat")
-    if a.patterns and not pat.is_file():
-        raise CliError(f"{a.patterns}: no such file")
+    use_pat = bool(a.patterns) or os.path.lexists(pat)  # the default .pat only when it is there
+    # a FIFO, a device or a folder is named as such (a FIFO would block the read forever)
+    for path, given in ((src, a.file), (pat, a.patterns or str(pat))) if use_pat else ((src, a.file),):
+        try:
+            check_regular(path)
+        except OSError as e:
+            raise CliError(f"{given}: {describe_os_error(e)}") from None
     out = Path(a.output) if a.output else src.with_suffix(".bpnet")
     try:
-        project, notes = import_snns(src, pat if pat.is_file() else None)
+        project, notes = import_snns(src, pat if use_pat else None)
     except SnnsError as e:
         raise CliError(str(e)) from None
     except OSError as e:

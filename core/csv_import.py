@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,11 @@ from .safe_read import FileTooLarge, check_regular, read_regular_file
 MAX_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 10_000
 DELIMITERS = (",", ";", "\t", "|")
+# progress(fraction) -> False to cancel (raises InterruptedError); None or True to go on
+Progress = Callable[[float], "bool | None"]
+# shares of the progress bar: reading the bytes, parsing the rows, then the columns one by one
+READ_SHARE, PARSED_SHARE = 0.3, 0.6
+ROWS_PER_CALL = 5000
 MAX_CLASSES_FROM_INTEGERS = 20  # an integer target with at most this many values is a class label
 # Plain decimal numbers only: float() would also accept "nan", "inf" and "1_000".
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*\Z")
@@ -111,13 +116,20 @@ def _guess_header(rows: list[list[str]]) -> bool:
     return not any(map(_is_number, first)) and any(map(_is_number, second))
 
 
-def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | None) -> _Table:
+def _tell(progress: Progress | None, fraction: float) -> None:
+    if progress is not None and progress(fraction) is False:
+        raise InterruptedError("cancelled")
+
+
+def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | None,
+          progress: Progress | None = None) -> _Table:
     path = Path(path)
     size = check_regular(path)  # a FIFO, a device or a folder is named, never read
     if size > MAX_BYTES:
         raise CsvError(f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported")
+    reading = None if progress is None else (lambda done, total: progress(READ_SHARE * done / max(total, 1)))
     try:
-        data = read_regular_file(path, MAX_BYTES)
+        data = read_regular_file(path, MAX_BYTES, reading)
     except FileTooLarge as e:
         raise CsvError(e.strerror) from None
     text = _decode(data)
@@ -130,8 +142,11 @@ def _read(path: str | os.PathLike, delimiter: str | None, has_header: bool | Non
                        text[:len(text) - len(text.lstrip("\r\n"))].count("\n") + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=d, strict=True)
     rows, lines = [], []
+    per_line = (PARSED_SHARE - READ_SHARE) / max(text.count("\n"), 1)
     try:
         for row in reader:
+            if progress is not None and len(rows) % ROWS_PER_CALL == 0:
+                _tell(progress, READ_SHARE + per_line * reader.line_num)
             if not row or all(not c.strip() for c in row):
                 continue  # blank lines are not data
             if len(row) > MAX_COLUMNS:
@@ -166,22 +181,28 @@ def _guess_task(column_type: str, distinct: int) -> str:
 
 
 def sniff_csv(path: str | os.PathLike, delimiter: str | None = None, has_header: bool | None = None,
-              preview_rows: int = 10) -> CsvInfo:
-    """Look at a CSV file: delimiter, header, column names and types, a preview, suggestions."""
-    t = _read(path, delimiter, has_header)
+              preview_rows: int = 10, progress: Progress | None = None) -> CsvInfo:
+    """Look at a CSV file: delimiter, header, column names and types, a preview, suggestions.
+    ``progress(fraction)`` is called as the file is read and parsed; False cancels
+    (InterruptedError)."""
+    t = _read(path, delimiter, has_header, progress)
     cols = list(zip(*t.rows))
-    types = [_column_type(c) for c in cols]
-    distinct = [len(set(c)) for c in cols]
+    types, distinct = [], []
+    for k, c in enumerate(cols):  # a large file spends as long here as in the parse
+        _tell(progress, PARSED_SHARE + (1.0 - PARSED_SHARE) * k / (2 * len(cols)))
+        types.append(_column_type(c))
+        distinct.append(len(set(c)))
     target = len(cols) - 1
     inputs = [k for k in range(len(cols)) if k != target and types[k] != "text"]
     return CsvInfo(Path(path), t.delimiter, t.has_header, t.columns, types, len(t.rows),
                    [list(r) for r in t.rows[:preview_rows]], distinct, inputs, [target],
-                   _guess_task(types[target], distinct[target]), tuple(_mostly_numbers(t, cols)))
+                   _guess_task(types[target], distinct[target]), tuple(_mostly_numbers(t, cols, progress)))
 
 
-def _mostly_numbers(t: _Table, cols: list[tuple[str, ...]]) -> list[str]:
+def _mostly_numbers(t: _Table, cols: list[tuple[str, ...]], progress: Progress | None = None) -> list[str]:
     out = []
     for c, values in enumerate(cols):
+        _tell(progress, PARSED_SHARE + (1.0 - PARSED_SHARE) * (0.5 + c / (2 * len(cols))))
         ok = [_is_number(v) for v in values]
         if sum(ok) * 2 > len(ok) and not all(ok):  # mostly numbers: the odd cells are mistakes
             k = ok.index(False)
@@ -251,7 +272,7 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
              target_columns: Sequence[str | int] | None = None, task: str | None = None,
              normalization: str | None = None, validation_fraction: float = 0.0, seed: int = 0,
              has_header: bool | None = None, delimiter: str | None = None,
-             class_names: Sequence[str] | None = None) -> Dataset:
+             class_names: Sequence[str] | None = None, progress: Progress | None = None) -> Dataset:
     """Import a CSV file as a Dataset.
 
     Columns are given by header name or 0-based index; by default the last column is the target
@@ -259,12 +280,13 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
     with at most 20 distinct values, is a class label (one-hot encoded, classes in sorted order
     unless ``class_names`` fixes it); anything else is regression. ``normalization`` ("minmax",
     "zscore" or None) is fitted on the training rows of the ``validation_fraction``/``seed`` split.
+    ``progress`` as for ``sniff_csv``.
     """
     if not 0.0 <= validation_fraction < 1.0:
         raise ValueError("the validation fraction is at least 0 and less than 1")
     if task not in (None, "classification", "regression"):
         raise ValueError(f"unknown task {task!r} (use 'classification' or 'regression')")
-    t = _read(path, delimiter, has_header)
+    t = _read(path, delimiter, has_header, progress)
     n_cols = len(t.columns)
     targets = _resolve([n_cols - 1] if target_columns is None else target_columns, t.columns, "targets")
     inputs = (_resolve(input_columns, t.columns, "inputs") if input_columns is not None
@@ -274,7 +296,12 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
     both = set(inputs) & set(targets)
     if both:
         raise CsvError(f"column {t.columns[min(both)]!r} is chosen as both input and target")
-    x = np.column_stack([_numbers(t, c) for c in inputs])
+    steps = len(inputs) + len(targets)
+
+    def column(k: int, c: int) -> np.ndarray:
+        _tell(progress, PARSED_SHARE + (1.0 - PARSED_SHARE) * k / steps)
+        return _numbers(t, c)
+    x = np.column_stack([column(k, c) for k, c in enumerate(inputs)])
     if task is None:
         col = [r[targets[0]] for r in t.rows]
         task = _guess_task(_column_type(col), len(set(col))) if len(targets) == 1 else "regression"
@@ -285,7 +312,7 @@ def read_csv(path: str | os.PathLike, input_columns: Sequence[str | int] | None 
         y, target_names = one_hot(labels, len(names)), names
     else:
         names = None
-        y = np.column_stack([_numbers(t, c) for c in targets])
+        y = np.column_stack([column(len(inputs) + k, c) for k, c in enumerate(targets)])
         target_names = [t.columns[c] for c in targets]
     source = {"kind": "csv", "path": str(Path(path).resolve()), "input_columns": inputs,
               "target_columns": targets, "has_header": t.has_header, "delimiter": t.delimiter,

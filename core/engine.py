@@ -51,24 +51,40 @@ class Engine:
         self.sizes = net.sizes
         n = len(self.sizes)
         self.keys: list[tuple[int, int]] = sorted(net.blocks)
-        # Every parameter lives in one flat vector ``theta`` (weights first, then biases) and the
-        # blocks and bias vectors are views into it: an update, a copy or a finiteness check of
-        # all parameters is one array call, whatever the number of layers.
-        shapes = [net.blocks[k].weight.shape for k in self.keys] + [(s,) for s in self.sizes[1:]]
-        counts = [int(np.prod(sh)) for sh in shapes]
-        bounds = np.cumsum([0] + counts).tolist()
-        self.n_weight_values = bounds[len(self.keys)]
+        # Every parameter lives in one flat vector ``theta`` and the blocks and bias vectors are
+        # views into it: an update, a copy or a finiteness check of all parameters is one array
+        # call, whatever the number of layers. Layer by layer, each layer's incoming blocks come
+        # first and its bias right after them, so a layer fed only by the one before it has its
+        # weights and bias as one (inputs + 1) x neurons matrix (core/dense.py folds the bias into
+        # the product with it). ``canonical`` reorders theta into the documented order of saved
+        # optimiser state (core/resume.py): every block by layer pair, then the biases.
+        parts: list[tuple[str, object, tuple[int, ...]]] = []
+        for j in range(1, n):
+            parts += [("w", (a, j), net.blocks[(a, j)].weight.shape) for a in sorted(a for a, b in net.blocks if b == j)]
+            parts.append(("b", j, (self.sizes[j],)))
+        bounds = np.cumsum([0] + [int(np.prod(sh)) for _, _, sh in parts]).tolist()
         self.theta = np.zeros(bounds[-1])
         self.grad = np.zeros(bounds[-1])
-        views = [self.theta[lo:hi].reshape(sh) for lo, hi, sh in zip(bounds, bounds[1:], shapes)]
-        gviews = [self.grad[lo:hi].reshape(sh) for lo, hi, sh in zip(bounds, bounds[1:], shapes)]
+        span = {(kind, key): (lo, hi) for (kind, key, _), lo, hi in zip(parts, bounds, bounds[1:])}
+        shape = {(kind, key): sh for kind, key, sh in parts}
+        order = [("w", k) for k in self.keys] + [("b", j) for j in range(1, n)]
+        self.canonical = np.concatenate([np.arange(*span[o]) for o in order]).astype(np.intp) \
+            if order else np.zeros(0, np.intp)
+        views = [self.theta[slice(*span[o])].reshape(shape[o]) for o in order]
+        gviews = [self.grad[slice(*span[o])].reshape(shape[o]) for o in order]
+        self.spans = span
+        self.n_weight_values = sum(int(np.prod(net.blocks[k].weight.shape)) for k in self.keys)
         self.W: dict[tuple[int, int], Array] = dict(zip(self.keys, views))
         for k in self.keys:
             self.W[k][...] = np.where(net.blocks[k].mask, net.blocks[k].weight, 0.0)
         self.mask: dict[tuple[int, int], Array | None] = {
             k: None if net.blocks[k].mask.all() else net.blocks[k].mask.astype(np.float64) for k in self.keys}
-        self.theta_mask = None if all(m is None for m in self.mask.values()) else \
-            np.concatenate([net.blocks[k].mask.ravel().astype(np.float64) for k in self.keys])
+        # 1 for every weight that exists, 0 for absent weights and for biases (decay, resume)
+        self.weight_mask = np.zeros(bounds[-1])
+        for k in self.keys:
+            self.weight_mask[slice(*span[("w", k)])] = net.blocks[k].mask.ravel()
+        self.bias_index = np.concatenate([np.arange(*span[("b", j)]) for j in range(1, n)]).astype(np.intp) \
+            if n > 1 else np.zeros(0, np.intp)
         self.b: list[Array] = [np.zeros(self.sizes[0])] + views[len(self.keys):]
         for layer, b in zip(net.layers[1:], self.b[1:]):
             b[...] = layer.biases
@@ -275,10 +291,10 @@ class Engine:
             return self.loss.value(out, t)
         groups = self.groups[-1]
         if len(groups) == 1:
-            return self.loss.log_value(*groups[0][0].log_prob(net), t)  # type: ignore[misc]
+            return self.loss.log_value(*groups[0][0].log_prob(net, self.loss.uses_complement), t)  # type: ignore[misc]
         e = np.zeros(out.shape[0])
         for act, idx in groups:
-            e += self.loss.log_value(*act.log_prob(net[:, idx]), t[:, idx])  # type: ignore[misc]
+            e += self.loss.log_value(*act.log_prob(net[:, idx], self.loss.uses_complement), t[:, idx])  # type: ignore[misc]
         return e
 
     def pass_loss(self, p: Pass, t: Array) -> Array:

@@ -53,7 +53,8 @@ class OnlineTrainer:
         self.n_in = sizes[0]
         # slots: index into the engine's flat theta for each float in the working list
         self.slots: list[int] = []
-        bounds = np.cumsum([0] + [p.size for p in eng.parameters()]).tolist()
+        # where each parameter array starts in theta (blocks by layer pair, then biases)
+        bounds = [eng.spans[("w", k)][0] for k in eng.keys] + [eng.spans[("b", j)][0] for j in range(1, len(sizes))]
         fwd: dict[int, list[tuple[int, int]]] = {u: [] for u in range(self.n_in, self.n_units)}
         for pi, (a, j) in enumerate(eng.keys):
             blk = net.blocks[(a, j)]

@@ -40,15 +40,17 @@ class OptimizerSettings:
 
 class Optimizer:
     """Holds the per-parameter state (velocities, moments) for one training run. Works on the
-    engine's flat parameter vector: the first ``n_weights`` values are weights, the rest biases."""
+    engine's flat parameter vector, in whatever order the engine lays it out: ``weight_mask``
+    (same length) is 1 for every weight that exists and 0 for absent weights and for biases, and
+    ``bias_index`` lists where the biases are."""
 
-    def __init__(self, settings: OptimizerSettings, theta: Array, n_weights: int,
-                 weight_mask: Array | None, fixed_biases: bool = False) -> None:
+    def __init__(self, settings: OptimizerSettings, theta: Array, weight_mask: Array,
+                 bias_index: NDArray[np.intp], fixed_biases: bool = False) -> None:
         self.s = settings
         self.fixed_biases = fixed_biases
         self.theta = theta
-        self.n_weights = n_weights
         self.weight_mask = weight_mask
+        self.bias_index = bias_index
         self.t = 0
         # Plain gradient descent lets the engine fold η into the gradient (one pass fewer).
         self.folds_lr = settings.name == "sgd" and not (settings.l1 or settings.l2)
@@ -56,19 +58,17 @@ class Optimizer:
         self.state2 = np.zeros_like(theta) if settings.name == "adam" else None
 
     def _decay(self, grad: Array) -> None:
-        s, w, g = self.s, self.theta[:self.n_weights], grad[:self.n_weights]
+        s, w = self.s, self.theta
         if s.l2:
-            g += s.l2 * w
+            grad += s.l2 * w * self.weight_mask
         if s.l1:
-            g += s.l1 * np.sign(w)
-        if self.weight_mask is not None:
-            g *= self.weight_mask
+            grad += s.l1 * np.sign(w) * self.weight_mask
 
     def step(self, grad: Array) -> None:
         """Update ``theta`` in place from ``grad`` (same layout; ``grad`` is overwritten)."""
         s, p = self.s, self.theta
         if self.fixed_biases:
-            grad[self.n_weights:] = 0.0
+            grad[self.bias_index] = 0.0
         if self.folds_lr:
             p -= grad
             return

@@ -94,12 +94,21 @@ class RecurrentEngine:
             self.W[(a, b)] = self.Wf[rows, cols]
         self.mask = mask.astype(np.float64)
         self.theta_mask = self.mask.ravel().copy()
+        # the optimiser's view of theta: which values are existing weights, which are biases
+        self.weight_mask = np.concatenate([self.theta_mask, np.zeros(n)])
+        self.bias_index = np.arange(n * n, n * n + n, dtype=np.intp)
         self.rec_mask = (rec & mask).astype(np.float64)
         self.ff_mask = (~rec & mask).astype(np.float64)
         self.b: list[Array] = [np.zeros(self.n_in)] + [self.bf[self._span(j)] for j in range(1, len(self.sizes))]
         for layer, b in zip(net.layers[1:], self.b[1:]):
             b[...] = layer.biases
         self._input_biases = net.layers[0].biases.copy()
+        # theta in the file format's parameter order (saved optimiser state, core/resume.py):
+        # each drawn block by layer pair, then the biases of layers 1, 2, …
+        flat = np.arange(n * n).reshape(n, n)
+        self.canonical = np.concatenate(
+            [flat[self._span(a), self._span(b)].ravel() for (a, b) in self.keys]
+            + [n * n + np.arange(n)[self._span(j)] for j in range(1, len(self.sizes))]).astype(np.intp)
         names = [net.activation_of(li, k) for li in range(1, len(self.sizes)) for k in range(self.sizes[li])]
         if any(get_activation(a).whole_layer for a in names):
             raise ValueError("softmax cannot be used in a recurrent network (its outputs depend on "

@@ -20,6 +20,7 @@ from . import bptt
 from .network import Network
 from .optimizers import Optimizer
 from .recurrent import RecurrentEngine, not_settled_message
+from .resume import ResumeSlot, capture, restore
 from .training import EpochDeltas, EpochReport, TrainConfig, _stop_reason, correct, is_classification
 
 Array = NDArray[np.float64]
@@ -27,11 +28,14 @@ Array = NDArray[np.float64]
 
 def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
                     validation: tuple[Array, Array] | None, should_stop: Callable[[], bool] | None,
-                    first_epoch: int) -> Iterator[EpochReport]:
+                    first_epoch: int, resume: ResumeSlot | None = None) -> Iterator[EpochReport]:
     eng = RecurrentEngine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
+    opt = Optimizer(config.optimizer, theta, eng.weight_mask, eng.bias_index, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
+    if resume is not None:
+        restore(resume.state, opt, rng, config.seed, eng.canonical)
+    finished: int | None = first_epoch - 1
     n = x.shape[0]
     sequence = eng.settings.mode == "sequence"
     bs = eng.settings.bptt_steps if sequence else (n if config.batch_size == 0 else min(config.batch_size, n))
@@ -54,6 +58,7 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
             if problem is not None or not (np.isfinite(loss) and np.isfinite(change)):
                 theta[...] = last_good
                 eng.write_back(net)
+                finished = None
                 reason = problem or (f"diverged at epoch {epoch}: loss became "
                                      f"{'inf' if np.isinf(loss) else 'NaN'}; try a smaller learning rate")
                 yield EpochReport(epoch, loss, None, None, None, deltas.mean_abs(), change, None,
@@ -75,12 +80,15 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
                 eng.write_back(net)
                 if config.report_weights:
                     weights = eng.weights_report()
+            finished = epoch
             yield EpochReport(epoch, loss, val_loss, acc, val_acc, deltas.mean_abs(), change, weights,
                               reason, relaxation=iters)
             if reason:
                 return
     finally:
         eng.write_back(net)
+        if resume is not None:
+            resume.state = None if finished is None else capture(finished, opt, rng, config.seed, eng.canonical)
 
 
 def _settle_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, bs: int, order, lr_fold: float,

@@ -4,9 +4,10 @@ state (momentum velocities; Adam's moments and update count) and the shuffle gen
 With it, n epochs, a save, a load and m more epochs give bit for bit the weights of n + m epochs
 straight through. It applies only to the weights it was captured with (a SHA-256 of the
 parameters, so any edit, undo or other file starts a fresh optimiser) and to the same optimiser;
-the shuffle state applies only under the same seed. The moment vectors are laid out like the
-engine's flat parameter vector: every weight block (sorted by (from layer, to layer), row-major,
-absent connections included as 0), then the biases of layers 1, 2, …
+the shuffle state applies only under the same seed. The moment vectors (and the hash) use the
+file format's parameter order, whatever order the engine keeps them in: every weight block
+(sorted by (from layer, to layer), row-major, absent connections included as 0), then the biases
+of layers 1, 2, …
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ Array = NDArray[np.float64]
 @dataclass(frozen=True)
 class ResumeState:
     epoch: int  # the last epoch trained
-    parameters_sha256: str  # of the parameters (little-endian float64, theta layout) it belongs to
+    parameters_sha256: str  # of the parameters (little-endian float64, the order above) it belongs to
     optimizer: str
     step: int  # Adam's update count t (0 for the others)
     moments: tuple[Array, ...]  # () gradient descent, (v,) momentum, (m, v) Adam
@@ -48,18 +49,26 @@ def _moments(opt: Optimizer) -> list[Array]:
     return [a for a in (opt.state1, opt.state2) if a is not None]
 
 
-def capture(epoch: int, opt: Optimizer, rng: np.random.Generator, seed: int) -> ResumeState:
+def _in_order(a: Array, canonical: NDArray[np.intp] | None) -> Array:
+    return a if canonical is None else a[canonical]
+
+
+def capture(epoch: int, opt: Optimizer, rng: np.random.Generator, seed: int,
+            canonical: NDArray[np.intp] | None = None) -> ResumeState:
+    """``canonical`` picks the engine's theta into the order above (None: it is already). The
+    recurrent engine's theta also holds zeros where no block was drawn; ``canonical`` skips them."""
     st = rng.bit_generator.state
     shuffle = {"state": int(st["state"]["state"]), "inc": int(st["state"]["inc"]),
                "has_uint32": int(st["has_uint32"]), "uinteger": int(st["uinteger"])}
-    return ResumeState(epoch, parameters_sha256(opt.theta), opt.s.name, opt.t,
-                       tuple(m.copy() for m in _moments(opt)), seed, shuffle)
+    return ResumeState(epoch, parameters_sha256(_in_order(opt.theta, canonical)), opt.s.name, opt.t,
+                       tuple(_in_order(m, canonical).copy() for m in _moments(opt)), seed, shuffle)
 
 
-def restore(state: ResumeState | None, opt: Optimizer, rng: np.random.Generator, seed: int) -> bool:
+def restore(state: ResumeState | None, opt: Optimizer, rng: np.random.Generator, seed: int,
+            canonical: NDArray[np.intp] | None = None) -> bool:
     """Put ``state`` into a fresh optimiser and generator where it applies; True if the optimiser
     state was restored."""
-    if state is None or state.parameters_sha256 != parameters_sha256(opt.theta):
+    if state is None or state.parameters_sha256 != parameters_sha256(_in_order(opt.theta, canonical)):
         return False
     if state.seed == seed:
         rng.bit_generator.state = {"bit_generator": "PCG64",
@@ -68,9 +77,12 @@ def restore(state: ResumeState | None, opt: Optimizer, rng: np.random.Generator,
                                    "uinteger": state.shuffle["uinteger"]}
     mine = _moments(opt)
     if state.optimizer != opt.s.name or len(mine) != len(state.moments) or \
-            any(m.shape != s.shape for m, s in zip(mine, state.moments)):
+            any(_in_order(m, canonical).shape != s.shape for m, s in zip(mine, state.moments)):
         return False
     for m, s in zip(mine, state.moments):
-        m[...] = s
+        if canonical is None:
+            m[...] = s
+        else:
+            m[canonical] = s
     opt.t = state.step
     return True

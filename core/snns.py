@@ -27,6 +27,7 @@ from .datasets import Dataset
 from .network import Layer, Network
 from .project import Project
 from .recurrence import Recurrence
+from .safe_read import read_regular_file
 from .training import is_classification
 
 GRID = 60.0  # canvas units per SNNS grid step (neurons are 44 units across)
@@ -406,11 +407,19 @@ def dataset_for(net: Network, x: np.ndarray, y: np.ndarray) -> Dataset:
                    "classification" if classify else "regression", class_names)
 
 
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def _read(path: Path) -> str:
+    """Only a regular file, at most MAX_BYTES (core/safe_read.py); SNNS wrote Latin-1."""
+    return bytes(read_regular_file(path, MAX_BYTES)).decode("latin-1")
+
+
 def import_snns(net_path: str | Path, pat_path: str | Path | None = None) -> tuple[Project, list[str]]:
     """A Project from an SNNS .net file (and its patterns); raises SnnsError or OSError."""
     net_path = Path(net_path)
     try:
-        s = parse_net(net_path.read_text(encoding="latin-1"))
+        s = parse_net(_read(net_path))
         net, notes = to_network(s)
     except SnnsError as e:
         raise SnnsError(f"{net_path.name}: {e}") from None
@@ -421,7 +430,7 @@ def import_snns(net_path: str | Path, pat_path: str | Path | None = None) -> tup
     if pat_path is not None:
         pat_path = Path(pat_path)
         try:
-            project.dataset = dataset_for(net, *parse_pat(pat_path.read_text(encoding="latin-1")))
+            project.dataset = dataset_for(net, *parse_pat(_read(pat_path)))
         except SnnsError as e:
             raise SnnsError(f"{pat_path.name}: {e}") from None
         project.description = project.description[:-1] + f", patterns from {pat_path.name}."

@@ -18,6 +18,8 @@ from typing import Callable, Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+from .dense import PERMUTE_WHOLE_BYTES, DenseTrainer
+from .dense import eligible as dense_eligible
 from .engine import Engine
 from .network import Network
 from .online import OnlineTrainer
@@ -153,16 +155,14 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         validation = check_data(net, *validation)
     if net.is_recurrent:  # its own engine and loop; the static path below stays as it is
         from .recurrent_training import train_recurrent
-        if resume is not None:
-            resume.state = None  # recurrent runs start their optimiser state afresh (not kept)
-        yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch)
+        yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch, resume)
         return
     eng = Engine(net)
     theta = eng.theta
-    opt = Optimizer(config.optimizer, theta, eng.n_weight_values, eng.theta_mask, net.fixed_biases)
+    opt = Optimizer(config.optimizer, theta, eng.weight_mask, eng.bias_index, net.fixed_biases)
     rng = np.random.default_rng(config.seed)
     if resume is not None:
-        restore(resume.state, opt, rng, config.seed)
+        restore(resume.state, opt, rng, config.seed, eng.canonical)
     n = x.shape[0]
     bs = n if config.batch_size == 0 else min(config.batch_size, n)
     classify = is_classification(y)
@@ -170,13 +170,15 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
     # The output layer's outputs in visiting order, or its net inputs when the loss needs them.
     keep_nets = eng.keeps_output_nets
     heads = np.empty_like(y)
-    perm_bufs = (np.empty_like(x), np.empty_like(y)) if config.shuffle and x.nbytes <= PERMUTE_WHOLE_BYTES \
-        else None
     deltas = EpochDeltas(eng.sizes, n)
     last_good = theta.copy()
+    # the fastest path that computes this network: plain floats, the chain path, or the general one
     fast = OnlineTrainer(net, eng, opt) if online_eligible(net, eng, opt, config.batch_size, n) else None
     if fast is not None:
         fast.compile(x, y)
+    dense = DenseTrainer(eng, opt, x, y, bs, keep_nets) if fast is None and dense_eligible(eng) else None
+    perm_bufs = (np.empty_like(x), np.empty_like(y)) if config.shuffle and x.nbytes <= PERMUTE_WHOLE_BYTES \
+        and fast is None and dense is None else None
     epoch = finished = first_epoch - 1
     watch = _Saturation()
     limits = ExitStack()  # released in the finally below, however the generator ends
@@ -192,8 +194,12 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                     loss = loss_sum / n
                     mean_abs = deltas.mean_abs_from(abs_sums)
                 else:
-                    _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
-                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good)
+                    if dense is not None:
+                        dense.epoch(order, heads, deltas.layers)
+                    else:
+                        _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
+                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good,
+                                                   None if dense is None else dense.outputs)
                     mean_abs = deltas.mean_abs()
             broken = _diverged(epoch, loss, change, theta, mean_abs, watch)
             if broken:
@@ -228,15 +234,16 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         if resume is not None:
             if fast is not None:
                 fast.store_state()
-            resume.state = None if finished is None else capture(finished, opt, rng, config.seed)
+            resume.state = None if finished is None else capture(finished, opt, rng, config.seed, eng.canonical)
 
 
 def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None, keep_nets: bool,
-             classify: bool, last_good: Array) -> tuple[float, float, int]:
-    """(epoch loss, largest parameter change, samples classified right) of an array epoch."""
+             classify: bool, last_good: Array, outputs: Array | None = None) -> tuple[float, float, int]:
+    """(epoch loss, largest parameter change, samples classified right) of an array epoch;
+    ``outputs``: the outputs when ``heads`` holds output nets, if the epoch kept them."""
     y_seen = y if order is None else y[order]  # outputs are in visiting order
     if keep_nets:
-        outs = eng.output_of(heads)
+        outs = eng.output_of(heads) if outputs is None else outputs
         per_sample = eng.loss_per_sample(outs, y_seen, heads)
     else:
         outs = heads
@@ -276,9 +283,6 @@ def _diverged(epoch: int, loss: float, change: float, theta: Array, mean_delta: 
         return (f"diverged at epoch {epoch}: every neuron is saturated (weights up to {top:.3g}, loss stuck "
                 f"at {loss:.6g}), so no weight can change; try a smaller learning rate")
     return None
-
-
-PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
 
 
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,

@@ -7,6 +7,7 @@ keeps the dialog open and names its row and column, so no column is ever dropped
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 from core.csv_import import CsvError, CsvInfo, read_csv
 from core.dataset_io import encode_targets
 from core.datasets import Dataset
+
+from ..loading import run_with_progress
 
 ENCODINGS = {"one_hot": "one output per class (one-hot)",
              "binary": "one 0/1 output (two classes)",
@@ -120,11 +123,13 @@ class CsvImportDialog(QDialog):
                 "linked": self.link.isChecked()}
 
     def read(self) -> Dataset:
-        """The dataset the choices describe; CsvError (row and column) or OSError if it cannot be."""
+        """The dataset the choices describe; CsvError (row and column) or OSError if it cannot be,
+        InterruptedError if the user cancelled. Read on a thread behind a progress dialog."""
         c = self.choice()
-        ds = read_csv(self.path, c["input_columns"], c["target_columns"], c["task"],
-                      c["normalization"], c["validation_fraction"], 0,
-                      has_header=self.info.has_header, delimiter=self.info.delimiter)
+        ds = run_with_progress(self, f"Importing {Path(self.path).name}", "Import CSV", lambda progress: read_csv(
+            self.path, c["input_columns"], c["target_columns"], c["task"], c["normalization"],
+            c["validation_fraction"], 0, has_header=self.info.has_header, delimiter=self.info.delimiter,
+            progress=progress))
         if c["target_encoding"] == "binary":
             if ds.y.shape[1] != 2:
                 raise CsvError(f"one 0/1 output needs exactly two classes; the target has {ds.y.shape[1]}")
@@ -142,6 +147,10 @@ class CsvImportDialog(QDialog):
     def accept(self) -> None:
         try:
             self.dataset = self.read()
+        except InterruptedError:
+            self.error.setText("Import cancelled: nothing was imported")
+            self.error.show()
+            return
         except (CsvError, OSError, ValueError) as exc:
             self.error.setText(f"Cannot import: {exc}")
             self.error.show()

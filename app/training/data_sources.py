@@ -79,20 +79,30 @@ def import_csv_dialog(parent: QWidget, net) -> Dataset | None:
 
     from ..dialogs import prompts
     from ..dialogs.csv_import import CsvImportDialog
-    from ..loading import special_file_problem
+    from ..loading import run_with_progress, special_file_problem
 
     doc_path = getattr(getattr(parent, "document", None), "path", None)
     path = prompts.get_csv_path(parent, str(doc_path.parent) if doc_path else "")
     if not path:
         return None
     problem = special_file_problem(path)
+    name = Path(path).name
     try:
         if problem:
             raise CsvError(problem)
-        dialog = CsvImportDialog(path, sniff_csv(path), net, parent)
+        # read on a thread behind a cancellable progress dialog: a large CSV froze the window
+        info = run_with_progress(parent, f"Reading {name}", "Import CSV",
+                                 lambda progress: sniff_csv(path, progress=progress))
+        dialog = CsvImportDialog(path, info, net, parent)
+    except InterruptedError:
+        _say(parent, f"Reading {name} was cancelled; nothing changed")
+        return None
     except (CsvError, OSError, ValueError) as exc:
         _say(parent, f"Cannot import {Path(path).name}: {getattr(exc, 'strerror', None) or exc}")
         return None
+    status = getattr(parent, "status", None)
+    if status is not None:
+        status.setText("")  # an earlier import's message no longer applies
     try:
         if not prompts.run_dialog(dialog):
             return None

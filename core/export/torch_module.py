@@ -72,7 +72,7 @@ def _network_section(project: Project) -> dict[str, str]:
         norm = {"method": n.method, "offset": _floats(n.offset), "scale": _floats(n.scale)}
     return {"LAYER_NAMES": _lit([list(layer.names) for layer in net.layers]),
             "ACTIVATIONS": _lit(groups), "WEIGHTS": _lit(weights), "MASKS": _lit(masks),
-            "BIASES": _lit(biases), "NORMALIZATION": _lit(norm)}
+            "BIASES": _lit(biases), "FIXED_BIASES": _lit(bool(net.fixed_biases)), "NORMALIZATION": _lit(norm)}
 
 
 def _loss_code(project: Project) -> str:
@@ -169,6 +169,10 @@ MASKS = {MASKS}
 # Biases per layer (the input layer has none).
 BIASES = {BIASES}
 
+# True: the biases stay as they are (a textbook network drawn with fixed thresholds); training
+# moves the weights only.
+FIXED_BIASES = {FIXED_BIASES}
+
 # Inputs enter the network as (x - offset) / scale; None: raw.
 NORMALIZATION = {NORMALIZATION}
 
@@ -198,7 +202,8 @@ class Network(nn.Module):
             self.register_buffer(f"mask_{{a}}_{{b}}", torch.tensor(mask, dtype=DTYPE) if mask is not None
                                  else torch.ones(len(w), len(w[0]), dtype=DTYPE))
             self.sources.setdefault(b, []).append(a)
-        self.biases = nn.ParameterList([nn.Parameter(torch.tensor(b, dtype=DTYPE)) for b in BIASES[1:]])
+        self.biases = nn.ParameterList([nn.Parameter(torch.tensor(b, dtype=DTYPE), requires_grad=not FIXED_BIASES)
+                                        for b in BIASES[1:]])
         offset = NORMALIZATION["offset"] if NORMALIZATION else [0.0] * len(LAYER_NAMES[0])
         scale = NORMALIZATION["scale"] if NORMALIZATION else [1.0] * len(LAYER_NAMES[0])
         self.register_buffer("input_offset", torch.tensor(offset, dtype=DTYPE))
@@ -279,7 +284,8 @@ def train(model: Network, x: torch.Tensor, y: torch.Tensor, epochs: int = TRAINI
     if TRAIN_ROWS is not None:
         x, y = x[TRAIN_ROWS], y[TRAIN_ROWS]
     s = OPTIMIZER
-    weights, biases = list(model.weights.values()), list(model.biases)
+    weights = list(model.weights.values())
+    biases = [] if FIXED_BIASES else list(model.biases)
     if s["name"] == "adam":
         opt = torch.optim.Adam(weights + biases, lr=s["learning_rate"], betas=(s["beta1"], s["beta2"]),
                                eps=s["epsilon"])

@@ -210,3 +210,61 @@ def test_a_linked_csv_is_read_back_and_its_absence_never_blocks_opening(make_win
     assert "quadrants.csv" in w3.statusBar().currentMessage()
     info = w3.training.panel.data_info.text()
     assert "data is missing" in info and "quadrants.csv" in info
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory):
+    """A CSV that takes a while to read and parse (about 12 MB: 120,000 rows of 8 numbers and a label)."""
+    rng = np.random.default_rng(3)
+    path = tmp_path_factory.mktemp("bigcsv") / "big.csv"
+    x = rng.normal(size=(120_000, 8))
+    labels = np.where(x[:, 0] > 0, "up", "down")
+    with open(path, "w") as f:
+        f.write(",".join(f"x{k}" for k in range(8)) + ",label\n")
+        for row, lab in zip(x, labels):
+            f.write(",".join(f"{v:.6f}" for v in row) + f",{lab}\n")
+    return path
+
+
+def progress_dialogs(window, on_dialog=None):
+    """Poll the GUI thread every 10 ms: the progress dialogs seen (each handed to ``on_dialog``
+    once) and whether the event loop ran at all while the CSV was read."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+    seen = {"ticks": 0, "dialogs": []}
+
+    def tick():
+        seen["ticks"] += 1
+        for d in QApplication.instance().topLevelWidgets() + window.findChildren(QProgressDialog):
+            if isinstance(d, QProgressDialog) and d not in seen["dialogs"]:
+                seen["dialogs"].append(d)
+                if on_dialog is not None:
+                    on_dialog(d)
+    timer = QTimer(window, interval=10)
+    timer.timeout.connect(tick)
+    timer.start()
+    return seen, timer
+
+
+def test_a_large_csv_is_read_behind_a_progress_dialog(window, big_csv, monkeypatch):
+    window.document.replace_project(Project(Network.dense([8, 4, 2], ["tanh", "softmax"], loss="cross_entropy",
+                                                          seed=1)))
+    seen, timer = progress_dialogs(window)
+    dialog = import_through_panel(window, monkeypatch, big_csv)
+    timer.stop()
+    assert dialog is not None and dialog.result() == QDialog.Accepted
+    assert window.document.project.dataset.x.shape == (120_000, 8)
+    # the window's event loop ran while the file was read and parsed (a GUI timer saw the dialog)
+    assert seen["dialogs"] and seen["ticks"] >= 1
+
+
+def test_cancelling_a_large_csv_changes_nothing(window, big_csv, monkeypatch):
+    from PySide6.QtWidgets import QPushButton
+    from core.fileio import dumps
+    before = dumps(window.document.project)
+    seen, timer = progress_dialogs(window, lambda d: d.findChild(QPushButton).click())
+    assert import_through_panel(window, monkeypatch, big_csv) is None  # the column dialog never opened
+    timer.stop()
+    assert seen["dialogs"], "the progress dialog was shown"
+    assert dumps(window.document.project) == before
+    assert "Reading big.csv was cancelled; nothing changed" in window.statusBar().currentMessage()

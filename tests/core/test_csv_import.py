@@ -142,3 +142,26 @@ def test_sniff_names_the_cells_that_make_a_number_column_text(tmp_path):
     assert info.problems == ("row 3, column 2 (x2): 'x' is not a number, so the column reads as text",)
     p.write_text("x1,x2,y\n1,2,a\n3,4,b\n5,6,a\n7,1e309,b\n")
     assert sniff_csv(p).problems == ("row 5, column 2 (x2): the number 1e309 is too large (beyond ±1.8e308)",)
+
+
+def test_progress_rises_to_the_end_and_false_cancels(tmp_path):
+    """sniff_csv and read_csv report progress through reading, parsing and the columns, in
+    order; answering False at any point stops them with InterruptedError."""
+    from core.csv_import import read_csv, sniff_csv
+    path = tmp_path / "many.csv"
+    rows = "\n".join(f"{k * 0.5},{k % 7},{'a' if k % 2 else 'b'}" for k in range(30_000))
+    path.write_text("u,v,label\n" + rows + "\n")
+    for run in (lambda p: sniff_csv(path, progress=p), lambda p: read_csv(path, progress=p)):
+        seen = []
+        run(lambda f: seen.append(f))
+        assert len(seen) > 5 and seen == sorted(seen) and 0.0 <= seen[0] and seen[-1] <= 1.0
+        assert seen[-1] > 0.6  # reached the columns
+        for stop_at in (0, len(seen) // 2, len(seen) - 1):
+            calls = []
+
+            def answer(f, stop_at=stop_at, calls=calls):
+                calls.append(f)
+                return len(calls) <= stop_at
+            with pytest.raises(InterruptedError):
+                run(answer)
+            assert len(calls) == stop_at + 1

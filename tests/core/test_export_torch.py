@@ -182,3 +182,26 @@ def test_a_network_without_data_still_builds(tmp_path):
                                rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="exported without data"):
         m.load_data()
+
+
+def test_fixed_biases_stay_fixed_in_the_exported_training(tmp_path):
+    """A network whose biases are fixed (the textbook examples) trains its weights only, in the
+    app and in the exported file alike."""
+    project = random_project(11, "half_sse", None, "real")
+    project.network.fixed_biases = True
+    project.dataset.validation_fraction = 0.0
+    project.training = TrainConfig(optimizer=OptimizerSettings("momentum", 0.05, momentum=0.5), batch_size=2,
+                                   shuffle=False, max_epochs=2)
+    before = [layer.biases.copy() for layer in project.network.layers[1:]]
+    m = exported(project, tmp_path)
+    model = m.build_model()
+    x, y = m.load_data()
+    losses = m.train(model, x, y, epochs=2, shuffle=False)
+    xt, yt, _ = project.dataset.arrays()
+    reports = list(train(project.network, xt, yt, project.training))
+    np.testing.assert_allclose(losses, [r.loss for r in reports], rtol=1e-9, atol=1e-12)
+    for got, b, layer in zip(model.biases, before, project.network.layers[1:]):
+        np.testing.assert_array_equal(got.detach().numpy(), b)
+        np.testing.assert_array_equal(layer.biases, b)
+    for (a, b), blk in project.network.blocks.items():
+        np.testing.assert_allclose(model.weight(a, b).detach().numpy(), blk.weight, rtol=0, atol=1e-9)

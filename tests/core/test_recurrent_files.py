@@ -7,6 +7,7 @@ import pytest
 
 from core.fileio import FileFormatError, dumps, load_project, loads
 from core.network import Network
+from core.optimizers import OptimizerSettings
 from core.project import Project
 from core.recurrence import Recurrence
 from core.recurrent import RecurrentEngine
@@ -150,3 +151,33 @@ def test_exports_refuse_or_keep_recurrent_connections(tmp_path):
     out = export(p, "snns", tmp_path / "a.net")
     back, notes = import_snns(out)
     assert back.network.weight(1, 0, 1, 0) == p.network.weight(1, 0, 1, 0) and "recurrent links" in notes[0]
+
+
+@pytest.mark.parametrize("name,opt", [("pattern-completion", OptimizerSettings("momentum", 0.2, momentum=0.7)),
+                                      ("elman-grammar", OptimizerSettings("adam", 0.01))])
+def test_a_recurrent_run_resumes_through_a_file_as_if_straight_through(name, opt, tmp_path):
+    """Settle and sequence mode keep their optimiser and shuffle state in the file like static
+    networks do: 3 epochs, save, open, 4 more equal 7 straight through, bit for bit."""
+    from dataclasses import replace
+
+    from core.fileio import load_project, save_project
+    from core.resume import ResumeSlot
+    from core.training import train
+    project = load_project(example(name).path)
+    x, y, _ = project.dataset.arrays()
+    cfg = replace(project.training, optimizer=opt, shuffle=True, seed=9, max_epochs=7)
+    straight = project.network.copy()
+    losses = [r.loss for r in train(straight, x, y, cfg)]
+    half = replace(project, network=project.network.copy())
+    slot = ResumeSlot()
+    first = [r.loss for r in train(half.network, x, y, replace(cfg, max_epochs=3), resume=slot)]
+    assert slot.state is not None and slot.state.epoch == 3
+    save_project(replace(half, training=cfg, resume=slot.state), tmp_path / "half.bpnet")
+    back = load_project(tmp_path / "half.bpnet")
+    slot = ResumeSlot(back.resume)
+    rest = [r.loss for r in train(back.network, x, y, replace(cfg, max_epochs=4), first_epoch=4, resume=slot)]
+    assert first + rest == losses
+    for k, blk in straight.blocks.items():
+        assert np.array_equal(back.network.blocks[k].weight, blk.weight)
+    for a, b in zip(back.network.layers, straight.layers):
+        assert np.array_equal(a.biases, b.biases)

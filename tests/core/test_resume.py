@@ -135,3 +135,28 @@ def test_cli_train_two_plus_two_equals_four(tmp_path):
     resumed, straight = load_project(tmp_path / "four.bpnet"), load_project(tmp_path / "straight.bpnet")
     assert [h.loss for h in resumed.history] == [h.loss for h in straight.history]
     assert np.array_equal(_params(resumed.network), _params(straight.network))
+
+
+def test_saved_state_uses_the_file_formats_parameter_order():
+    """The engine keeps each layer's bias next to its weights; the saved moments and hash must
+    still be in the documented order (every block by layer pair, then the biases), so files
+    written by earlier versions resume the same. One full-batch momentum step from rest leaves
+    v = −η g, which is compared with the gradient in that order."""
+    net = Network.dense([3, 4, 2], ["tanh", "sigmoid"], loss="mse", init="xavier", seed=7)
+    x = np.random.default_rng(0).normal(size=(6, 3))
+    y = np.random.default_rng(1).uniform(size=(6, 2))
+    eng = Engine(net.copy())
+    p = eng.backward(eng.forward(x), y)
+    g = np.concatenate([a.ravel() for a in eng.gradients(p)])
+    w = np.concatenate([net.blocks[k].weight.ravel() for k in sorted(net.blocks)] +
+                       [layer.biases for layer in net.layers[1:]])
+    slot = ResumeSlot()
+    cfg = TrainConfig(OptimizerSettings("momentum", 0.2, momentum=0.5), batch_size=0, shuffle=False, max_epochs=1)
+    trained = net.copy()
+    list(train(trained, x, y, cfg, resume=slot))
+    np.testing.assert_allclose(slot.state.moments[0], -0.2 * g, rtol=1e-10, atol=1e-15)
+    after = np.concatenate([trained.blocks[k].weight.ravel() for k in sorted(trained.blocks)] +
+                           [layer.biases for layer in trained.layers[1:]])
+    np.testing.assert_allclose(after, w - 0.2 * g, rtol=1e-10, atol=1e-15)
+    from core.resume import parameters_sha256
+    assert slot.state.parameters_sha256 == parameters_sha256(after)

@@ -304,3 +304,19 @@ def test_two_dimensional_v1_4_files_read_their_positions():
     text = XOR_NET.replace("V1.4-3D", "V1.4").replace("| 3,5,0    |", "| 3,5      |").replace("| 6,0,0    |", "| 6, 0     |")
     net, _ = to_network(parse_net(text))
     assert net.layers[0].positions[0] == (180.0, 300.0) and net.layers[2].positions == [(360.0, 0.0)]
+
+
+def test_cli_import_names_what_is_not_a_regular_file(tmp_path):
+    """A folder or a named pipe is named as such; reading a FIFO would block forever."""
+    import os
+    folder = tmp_path / "folder.net"
+    folder.mkdir()
+    r = cli("import", folder, "-o", tmp_path / "o.bpnet")
+    assert r.returncode == 1 and "folder.net: a folder, not a file" in r.stderr
+    net = tmp_path / "x.net"
+    net.write_text(XOR_NET)
+    fifo = tmp_path / "x.pat"  # the default patterns file beside it
+    os.mkfifo(fifo)
+    r = cli("import", net, "-o", tmp_path / "o.bpnet")
+    assert r.returncode == 1 and "x.pat: a named pipe (FIFO)" in r.stderr
+    assert not (tmp_path / "o.bpnet").exists()

@@ -154,7 +154,7 @@ def test_float_fast_path_matches_the_array_engine(opt, acts, loss, monkeypatch):
     net.connect(0, 0, 2, 0, 0.3)  # a skip connection
     # a small rate: a diverging run would amplify round-off and compare nothing meaningful
     cfg = TrainConfig(OptimizerSettings(opt, 0.05), batch_size=1, max_epochs=30, seed=2)
-    assert T.online_eligible(net, T.Engine(net), T.Optimizer(cfg.optimizer, np.zeros(1), 0, None), 1, 4)
+    assert T.online_eligible(net, T.Engine(net), T.Optimizer(cfg.optimizer, np.zeros(1), np.zeros(1), np.zeros(0, np.intp)), 1, 4)
     fast_net = net.copy()
     fast = list(train(fast_net, XOR_X, XOR_Y, cfg))
     monkeypatch.setattr(T, "online_eligible", lambda *a: False)
