@@ -158,7 +158,7 @@ class Presenter(QObject):
         tb.relayout(round(28 * self.text_factor) if self.active else 20)
         w.view.fit_to_window()
 
-    @Slot(list)
-    def on_epochs_reported(self, reports: list) -> None:
+    @Slot(object)
+    def on_epochs_reported(self, batch) -> None:
         if self.active:
-            self.sparkline.add_losses([r.loss for r in reports])
+            self.sparkline.add_losses(batch.loss.tolist())

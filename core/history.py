@@ -207,7 +207,7 @@ class History:
         if parts:
             b = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in BUCKET_COLUMNS}
             group = -(-len(b["count"]) // max_buckets)  # items per bucket, so at most max_buckets
-            b = _group(b, group) if group > 1 else b
+            b = group_buckets(b, group) if group > 1 else b
             h.buckets = [_bucket_entry(b, i) for i in range(len(b["count"]))]
             h.width = max(int(b["count"].max()), 1)
         h.recent = [HistoryEntry(int(cols["epoch"][i]), float(cols["loss"][i]),
@@ -239,8 +239,9 @@ def _opt(v: float) -> float | None:
     return None if math.isnan(v) else float(v)
 
 
-def _group(b: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
-    """Merge every ``k`` consecutive buckets (as ``merge`` does, vectorised)."""
+def group_buckets(b: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    """Merge every ``k`` consecutive buckets (as ``merge`` does, vectorised); ``b`` holds the
+    BUCKET_COLUMNS (a live run keeps its old epochs this way, app/training/run_log.py)."""
     starts = np.arange(0, len(b["count"]), k)
     count = np.add.reduceat(b["count"], starts)
     out = {"first_epoch": b["first_epoch"][starts], "last_epoch": b["last_epoch"][np.minimum(starts + k, len(b["count"])) - 1],

@@ -8,7 +8,7 @@ import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QRadialGradient
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import style
 
@@ -16,6 +16,7 @@ ACT_SHORT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "lea
              "linear": "lin", "softmax": "soft"}
 PORT_R = 5.5
 GLOW_MARGIN = 14.0
+GLOW_LEVELS = 64  # the halo's alpha steps: finer changes are invisible and would only repaint
 
 
 def bias_room() -> tuple[float, float]:
@@ -43,6 +44,16 @@ class NeuronItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        # The δ glow is a C++ child behind the neuron: it changes with every report while the
+        # neuron itself does not, and Qt paints C++ items without the GIL (see edges.py).
+        self._halo = QGraphicsEllipseItem(self)
+        self._halo.setFlag(QGraphicsItem.ItemStacksBehindParent, True)
+        self._halo.setPen(QPen(Qt.NoPen))
+        self._halo.setAcceptedMouseButtons(Qt.NoButton)
+        self._halo.setAcceptHoverEvents(False)
+        self._halo.setVisible(False)
+        self._halo_level = 0
+        self._look: tuple | None = None
 
     def type(self) -> int:
         return self.Type
@@ -53,9 +64,19 @@ class NeuronItem(QGraphicsItem):
 
     def set_state(self, name: str, activation: str, override: bool, bias: float | None,
                   show_values: bool) -> None:
+        """Repaints only when what is drawn changes: during training the bias moves every few
+        milliseconds, and it is drawn only when values are shown (the tooltip is built on hover)."""
         self.name, self.activation, self.override, self.bias = name, activation, override, bias
         self.show_values = show_values
-        self.setToolTip(self._tooltip())
+        look = (name, activation, override, show_values,
+                style.format_value(bias) if show_values and bias is not None else None)
+        if look != self._look:
+            self._look = look
+            self.update()
+
+    def refresh_look(self) -> None:
+        """Repaint even if the values are the same (a new theme, text size or precision)."""
+        self._look = None
         self.update()
 
     def _tooltip(self) -> str:
@@ -67,9 +88,25 @@ class NeuronItem(QGraphicsItem):
         return "<br>".join(lines)
 
     def set_glow(self, value: float | None) -> None:
-        if value != self.glow:
-            self.glow = value
-            self.update()
+        self.glow = value
+        level = 0 if value is None or not value > 0 else max(1, round(min(value, 1.0) * GLOW_LEVELS))
+        if level == self._halo_level:
+            return
+        self._halo_level = level
+        if not level:
+            self._halo.setVisible(False)
+            return
+        r = self.radius + GLOW_MARGIN
+        g = QRadialGradient(QPointF(0, 0), r)
+        c = QColor(style.GLOW)
+        c.setAlpha(int(230 * level / GLOW_LEVELS))
+        g.setColorAt(self.radius / r, c)
+        c2 = QColor(c)
+        c2.setAlpha(0)
+        g.setColorAt(1.0, c2)
+        self._halo.setRect(-r, -r, 2 * r, 2 * r)
+        self._halo.setBrush(QBrush(g))
+        self._halo.setVisible(True)
 
     # ----------------------------------------------------------------- geometry
     def boundingRect(self) -> QRectF:
@@ -119,17 +156,6 @@ class NeuronItem(QGraphicsItem):
         r = self.radius
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.Antialiasing, True)
-        if self.glow is not None and self.glow > 0:
-            g = QRadialGradient(QPointF(0, 0), r + GLOW_MARGIN)
-            c = QColor(style.GLOW)
-            c.setAlpha(int(230 * min(1.0, self.glow)))
-            g.setColorAt(r / (r + GLOW_MARGIN), c)
-            c2 = QColor(c)
-            c2.setAlpha(0)
-            g.setColorAt(1.0, c2)
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(QBrush(g))
-            painter.drawEllipse(QPointF(0, 0), r + GLOW_MARGIN, r + GLOW_MARGIN)
         selected = self.isSelected()
         border = QPen(style.SELECTED if selected else
                       (style.HOVER if self.hovered else style.NEURON_BORDER),
@@ -161,6 +187,7 @@ class NeuronItem(QGraphicsItem):
     # ----------------------------------------------------------------- events -> scene hooks
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
+        self.setToolTip(self._tooltip())
         self.update()
         if self.scene() is not None:
             self.scene().item_hovered(self)

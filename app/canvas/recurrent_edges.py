@@ -141,7 +141,7 @@ class RecurrentBatchItem(EdgeBatchItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.Antialiasing, self.n_drawn <= 300)
         painter.setBrush(Qt.NoBrush)
-        for pen, lines in self.groups:
+        for pen, lines in self.group_lines():
             painter.setPen(pen)
             for ln in lines:
                 painter.drawPath(arc(ln.p1(), self.NEURON_R, ln.p2(), self.NEURON_R)[0])

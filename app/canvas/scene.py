@@ -88,7 +88,7 @@ class NetworkScene(QGraphicsScene):
             return
         self._live = on
         if on:
-            self._build_batches()
+            self._build_batches()  # aliased while live
         else:
             for item in self.batches.values():
                 self.removeItem(item)
@@ -210,6 +210,9 @@ class NetworkScene(QGraphicsScene):
         net = self.doc.network
         for (ls, ld), blk in sorted(net.blocks.items()):
             item = (RecurrentBatchItem if ls >= ld else EdgeBatchItem)((ls, ld), self.batch_limit)
+            item.aliased = self._live
+            if self._live:  # redrawn at every frame anyway: a cache would only add its upkeep
+                item.setCacheMode(QGraphicsItem.NoCache)
             item.set_geometry(self._positions[ls], self._positions[ld])
             item.set_weights(blk.mask, blk.weight, self.max_abs)
             self.addItem(item)

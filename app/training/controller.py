@@ -4,6 +4,11 @@ and commits each run to the document as one undo step with its history.
 Pause and Resume: a pause ends the worker's run and commits its weights; Resume starts a new run
 from the document's network as it then stands (edits made while paused included) and continues the
 epoch count and the epoch budget. Optimiser state (momentum, Adam's moments) starts afresh.
+
+At full speed the views follow the run in frames (``_frame``): what the worker delivered since
+the last frame goes to every view in one block with the worker parked, at most one costly view
+per frame, and the window paints inside the same block; the frame rate adapts so the GUI thread
+stays near GUI_DUTY of the time (bench/gui_training.py measures the effect).
 """
 from __future__ import annotations
 
@@ -15,15 +20,21 @@ import numpy as np
 from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
                             Slot)
 
-from core.project import History, HistoryEntry
-from core.training import EpochReport, TrainConfig
+from core.project import History
+from core.training import TrainConfig
 
-from .worker import RunResult, TrainingWorker
+from .run_log import RunLog
+from .worker import ReportBatch, RunResult, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
-GUI_DUTY = 0.15  # target share of wall time the GUI thread is awake during a run
-DUTY_WINDOW = 0.25  # seconds over which that share is measured
-MAX_SLOWDOWN = 4.0
+# The GIL lets one thread run Python at a time, so every millisecond the GUI thread spends in
+# Python (or in a paint it holds the worker for) is one the training thread loses. Reports are
+# therefore shown in frames: what arrived since the last frame goes to every view in one block
+# (the worker held, so numpy calls do not wait for the GIL), then the window paints once.
+FRAME_MS = 40  # at most 25 frames a second
+GUI_DUTY = 0.05  # target share of wall time the GUI thread is awake during a run
+DUTY_WINDOW = 0.5  # seconds over which that share is measured
+MAX_SLOWDOWN = 8.0
 LIVE_VIEW_SECONDS = 0.1  # the canvas shows the newest weights at most this often (default)
 
 
@@ -42,7 +53,7 @@ def epoch_text(a: int, b: int) -> str:
 class TrainingController(QObject):
     state_changed = Signal(str)
     run_started = Signal(bool)  # stepping
-    epochs_reported = Signal(list)  # batches of EpochReport, GUI thread, every epoch once
+    epochs_reported = Signal(object)  # ReportBatch, GUI thread, every epoch once
     run_ended = Signal(object)  # RunResult, after it was committed
     message = Signal(str)
     stats_changed = Signal(int, float, float)  # epoch, loss, epochs per second
@@ -57,6 +68,7 @@ class TrainingController(QObject):
         self._priority = False
         self._held = self._in_paint = False
         self.window = None  # set by the feature: its repaints run with the worker held
+        self.scenes: list = []  # the window's graphics scenes, flushed before a frame paints
         self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
         self.gui_duty = 0.0
         self._busy = 0.0
@@ -65,7 +77,7 @@ class TrainingController(QObject):
         self._after = "finish"  # what the end of the current run leads to: pause, stop, finish
         self._stepping = False
         self._before = None
-        self._run_reports: list[EpochReport] = []
+        self.run_log = RunLog()  # the epochs of the run under way, bounded
         self._session_done = 0  # epochs of the current Start…Stop session
         self._session_budget = 0
         self._rate = deque(maxlen=64)  # (time, epoch) for epochs per second
@@ -74,6 +86,13 @@ class TrainingController(QObject):
         self.live_interval_ms = int(LIVE_VIEW_SECONDS * 1000)  # raised for costly canvases
         self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._show_live)
+        self._inbox: list[ReportBatch] = []  # arrived since the last frame
+        self._frame_timer = QTimer(self, singleShot=True)
+        self._frame_timer.timeout.connect(self._frame)
+        self._paint_timer = QTimer(self, singleShot=True)  # a repaint between frames
+        self._paint_timer.timeout.connect(self._deferred_paint)
+        self._live_shown_at = 0.0
+        self.frame_busy = False
         # Slowed or stepping, the canvas shows forward → backward sweep → new weights: the weights
         # wait for the δ sweep (this long, set by the feature), and a step commits after it.
         self.sweep_seconds = 0.0
@@ -191,7 +210,7 @@ class TrainingController(QObject):
         from dataclasses import replace
         cfg = replace(cfg, max_epochs=epochs, report_weights=False)
         self._before = net.get_parameters()
-        self._run_reports = []
+        self.run_log = RunLog()
         self._stepping = stepping
         self._after = "finish"
         self._rate.clear()
@@ -226,8 +245,15 @@ class TrainingController(QObject):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
         """Paint the window (UpdateRequest) with the worker held, so every Python paint() of
-        the canvas and the plots gets the GIL at once instead of competing for it."""
+        the canvas and the plots gets the GIL at once instead of competing for it. At full
+        speed a repaint asked for between frames waits for the next frame (at most FRAME_MS):
+        each paint of its own cost a hold of the worker (measured on two spirals: 68-90 such
+        paints a run, 0.3-0.5 s)."""
         if event.type() == QEvent.UpdateRequest and self._worker is not None and not self._in_paint:
+            if self.full_speed and not self._held:
+                if not self._paint_timer.isActive():
+                    self._paint_timer.start(FRAME_MS)
+                return True
             self._in_paint = True
             try:
                 with self.gui_priority():
@@ -281,26 +307,68 @@ class TrainingController(QObject):
             thread.quit()
         QCoreApplication.sendPostedEvents(self, 0)
 
-    @Slot(list)
-    def _on_epochs_reported(self, reports: list) -> None:
+    @property
+    def run_epochs(self) -> int:
+        """Epochs reported so far by the run under way (or the last run, until the next)."""
+        return self.run_log.epochs
+
+    @property
+    def full_speed(self) -> bool:
+        return self.running and not (self.epochs_per_second or self._stepping)
+
+    @Slot(object)
+    def _on_epochs_reported(self, batch: ReportBatch) -> None:
         if self._worker is None:
             return
-        self._run_reports.extend(reports)
-        last = reports[-1]
-        for r in reversed(reports):
-            if r.weights is not None:
-                self._last_weights, self._last_weights_epoch = r.weights, r.epoch
-                if not self._live_timer.isActive():
-                    slowed = self.epochs_per_second or self._stepping
-                    self._live_timer.start(self._after_sweep_ms() if slowed
-                                           else int(self.live_interval_ms * self.live_scale))
-                break
+        self._inbox.append(batch)
         now = time.perf_counter()
-        self._rate.append((now, last.epoch))
+        self._rate.append((now, batch.last.epoch))
         while len(self._rate) > 2 and now - self._rate[0][0] > 1.0:
             self._rate.popleft()
-        self.epochs_reported.emit(reports)
-        self.stats_changed.emit(last.epoch, last.loss, self.epoch_rate())
+        if not self.full_speed:  # slowed or stepping: the GUI is idle between epochs
+            self._frame()
+        elif not self._frame_timer.isActive():
+            self._frame_timer.start(int(FRAME_MS * self.live_scale))
+
+    @Slot()
+    def _frame(self) -> None:
+        """Everything that arrived since the last frame, to every view in one block."""
+        self._frame_timer.stop()
+        if not self._inbox:
+            return
+        with self.gui_priority():
+            self.frame_busy = False  # a heavy view updated in this frame (the views read it)
+            batch, self._inbox = ReportBatch.merge(self._inbox), []
+            self.run_log.append(batch)
+            if batch.weights is not None:
+                self._last_weights, self._last_weights_epoch = batch.weights, batch.weights_epoch
+                if not self.full_speed:
+                    if not self._live_timer.isActive():
+                        self._live_timer.start(self._after_sweep_ms())
+                elif time.perf_counter() - self._live_shown_at >= \
+                        self.live_interval_ms / 1000 * self.live_scale:
+                    self._show_live()
+                    self.frame_busy = True
+            self.epochs_reported.emit(batch)
+            self.stats_changed.emit(batch.last.epoch, batch.last.loss, self.epoch_rate())
+            self._paint_now()
+
+    def _paint_now(self) -> None:
+        """Paint the frame inside its held block instead of in more blocks of their own: the
+        graphics scenes post their changes to themselves (queued calls), then the window its
+        repaint (UpdateRequest); both are delivered here."""
+        self._paint_timer.stop()
+        if self.window is None:
+            return
+        for scene in self.scenes:
+            QCoreApplication.sendPostedEvents(scene, QEvent.MetaCall)
+        # sent, not the posted one: a request deferred by eventFilter was consumed there
+        QCoreApplication.sendEvent(self.window, QEvent(QEvent.UpdateRequest))
+
+    @Slot()
+    def _deferred_paint(self) -> None:
+        with self.gui_priority():
+            self._paint_now()
 
     def epoch_rate(self) -> float:
         if len(self._rate) < 2:
@@ -321,15 +389,13 @@ class TrainingController(QObject):
         from dataclasses import replace
         net = doc.network.copy()
         net.set_parameters({k: v.copy() for k, v in weights.items()}, [v.copy() for v in biases])
-        upto = self._last_weights_epoch
-        entries = [HistoryEntry.from_report(r) for r in self._run_reports
-                   if r.epoch <= upto and not r.diverged]
         history = History(doc.project.history)
-        history.extend(entries)
+        history.extend(self.run_log.history(upto=self._last_weights_epoch))
         return replace(doc.project, network=net, history=history)
 
     @Slot()
     def _show_live(self) -> None:
+        self._live_shown_at = time.perf_counter()
         if self._last_weights is not None and self.running:
             w, b = self._last_weights
             if params_fit(self.document.network, w, b):
@@ -338,7 +404,12 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_run_finished(self, result: RunResult) -> None:
+        self._frame()  # the epochs not shown yet: every epoch reaches the views
         self._connect_priority(False)
+        if self._paint_timer.isActive():  # a deferred repaint: the window paints normally again
+            self._paint_timer.stop()
+            if self.window is not None:  # its dirty regions are kept: only they repaint
+                QCoreApplication.postEvent(self.window, QEvent(QEvent.UpdateRequest))
         thread, self._thread, self._worker = self._thread, None, None
         if thread is not None:
             thread.quit()
@@ -397,20 +468,19 @@ class TrainingController(QObject):
         self.run_ended.emit(result)
 
     def _commit(self, result: RunResult) -> None:
-        reports, self._run_reports = self._run_reports, []
-        done = [r for r in reports if not r.diverged]
-        self._session_done += len(done)
+        log = self.run_log
+        self._session_done += log.epochs
         if self._after == "discard" or result.last_epoch < result.first_epoch or self._before is None:
             return
         doc = self.document
         if not params_fit(doc.network, result.weights, result.biases):
             self.message.emit("The network changed during training; the run was not applied")
             return
-        a, b = result.first_epoch, done[-1].epoch if done else result.first_epoch
+        a, b = result.first_epoch, log.last_epoch if log.epochs else result.first_epoch
         doc.project.resume = result.resume  # a later run continues momentum, moments and shuffle
-        if done:
+        if log.epochs:
             doc.set_parameters(result.weights, result.biases, epoch_text(a, b), before=self._before,
-                               history=[HistoryEntry.from_report(r) for r in done])
+                               history=list(log.history()))
         else:  # diverged on the first epoch: the network holds the weights it started with
             doc.show_parameters(*self._before)
         self._before = None

@@ -55,6 +55,8 @@ class TrainingFeature(QObject):
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.priority = self.controller.gui_priority
         scene = getattr(window, "scene", None)
+        self.controller.scenes = [s for s in (scene, self.loss_plot.plot.scene(),
+                                              self.decision_map.plot.scene()) if s is not None]
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
         self.controller.sweep_running = lambda: self.glow.sweeping
@@ -138,11 +140,18 @@ class TrainingFeature(QObject):
             return "#ff7800"
 
     # ----------------------------------------------------------------- slots
-    @Slot(list)
-    def _on_epochs_reported(self, reports: list) -> None:
-        self.glow_last_report = reports[-1]
-        self.loss_plot.append_reports(reports)
-        self.glow.show_reports(reports)
+    @Slot(object)
+    def _on_epochs_reported(self, batch) -> None:
+        """One training frame (the controller holds the worker meanwhile): every view follows."""
+        self.glow_last_report = batch.last
+        self.glow.show_reports([batch.last])
+        # At most one heavy view per frame (canvas weights, loss plot, map), so no frame holds
+        # the GUI thread much longer than one of them: the others are due again next frame.
+        busy = self.controller.frame_busy and self.controller.full_speed
+        busy = self.loss_plot.append_batch(batch, draw=not busy) or busy
+        if not busy or not self.controller.full_speed:
+            self.decision_map.refresh_if_due()
+        self.probe.refresh_if_due()
 
     @Slot(int, float, float)
     def _on_stats(self, epoch: int, loss: float, rate: float) -> None:
@@ -158,7 +167,6 @@ class TrainingFeature(QObject):
         """The controller measured a busy GUI thread: every live view updates less often."""
         if self.controller.epochs_per_second or self.controller.stepping:
             return
-        self.glow.min_interval = self.controller.live_interval_ms / 1000 * scale
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = scale
 
@@ -173,17 +181,13 @@ class TrainingFeature(QObject):
             sweep = 0.8 / eps if eps else 0.0
         self.glow.set_sweep_seconds(sweep)
         self.controller.sweep_seconds = sweep
-        # At full speed the glow repaints the canvas at the pace of the weights (10 per second),
-        # not at every 40 ms batch: each canvas repaint holds the worker (measured: XOR's
-        # GUI/headless ratio rose from ~0.6 to ~0.7 without the extra repaints).
-        full = not (stepping or eps)
-        self.glow.min_interval = self.controller.live_interval_ms / 1000 * self.controller.live_scale \
-            if full else 0.0
+        full = not (stepping or eps)  # the controller's frames then pace every view
         # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
         slow = 0.0 if (stepping or eps) else self.controller.live_scale
         self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow
+        self.decision_map.live = self.probe.live = full
         self._update_actions()
 
     @Slot()
@@ -203,6 +207,10 @@ class TrainingFeature(QObject):
     @Slot(object)
     def _on_run_ended(self, _result) -> None:
         self._set_live_canvas(False)
+        for view in (self.decision_map, self.probe):  # the last epoch, the map at full resolution
+            if view.live:
+                view.live = False
+                view.schedule()
 
     @Slot(object)
     def _on_speed_changed(self, eps) -> None:

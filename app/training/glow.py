@@ -68,10 +68,6 @@ class GlowAnimator(QObject):
         self._sweep_start = 0.0
         self._timer = QTimer(self, interval=FRAME_MS)
         self._timer.timeout.connect(self._frame)
-        self.min_interval = 0.0  # immediate mode: at most one scene update per this many seconds
-        self._last_send = 0.0
-        self._later = QTimer(self, singleShot=True)
-        self._later.timeout.connect(self._send_latest)
 
     @property
     def sweeping(self) -> bool:
@@ -103,14 +99,10 @@ class GlowAnimator(QObject):
             return
         self.target = self.values_for(reports[-1].mean_abs_delta)
         seconds = self.sweep_seconds if sweep_seconds is None else sweep_seconds
-        if seconds <= 0.0:
+        if seconds <= 0.0:  # at full speed the training frames pace this
             self._timer.stop()
             self.lit_from = 0
-            wait = self._last_send + self.min_interval - time.perf_counter()
-            if wait <= 0.0:
-                self._send()
-            elif not self._later.isActive():
-                self._later.start(int(wait * 1000) + 1)
+            self._send()
             return
         self.lit_from = len(self.target) - 1
         self._sweep_start = time.perf_counter()
@@ -118,13 +110,7 @@ class GlowAnimator(QObject):
         self._send()
         self._timer.start()
 
-    @Slot()
-    def _send_latest(self) -> None:
-        if self.target is not None and not self._timer.isActive():
-            self._send()
-
     def clear(self) -> None:
-        self._later.stop()
         self._timer.stop()
         self.target = None
         self._send()
@@ -147,7 +133,6 @@ class GlowAnimator(QObject):
             self._send()
 
     def _send(self) -> None:
-        self._last_send = time.perf_counter()
         if self.target is None:
             self.shown = None
         else:

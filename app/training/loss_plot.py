@@ -1,10 +1,13 @@
 """The live loss plot: training and validation loss per epoch, accuracy on a second axis.
 
-Every epoch is kept in growing numpy buffers (doubling); pyqtgraph only downsamples for display
-(``peak`` mode, clip to view). Redraws are coalesced on a timer, independent of the data rate.
+Every epoch reaches a bounded buffer of min/max buckets (``PlotBuffer``): one point per epoch
+until the plot holds ``CAPACITY`` of them, then each point stands for a few epochs' extremes, so
+neither memory nor a redraw grows with the length of a run. Redraws are coalesced on a timer,
+independent of the data rate.
 """
 from __future__ import annotations
 
+import math
 import time
 from contextlib import nullcontext
 
@@ -14,52 +17,150 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
+FALLBACK_MS = 60  # a redraw that was not due waits this much longer for the next frame
 MAX_INTERVAL_MS = 500  # live means at least twice a second
-SHARE = 0.06  # redraw at most this share of the time (a redraw's cost / SHARE apart)
+SHARE = 0.025  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
 NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "training accuracy",
          "val_accuracy": "validation accuracy"}
 FIELDS = ("loss", "val_loss", "accuracy", "val_accuracy")
 MARKERS_UP_TO = 30  # epochs: below this each one is also drawn as a dot (one epoch has no line)
+CAPACITY = 4096  # buckets: a plot is at most ~2000 px wide, and peak downsampling halves again
+BUCKET_FIELDS = ("first", "last", "count") + tuple(f"{n}_{e}" for n in FIELDS for e in ("lo", "hi"))
 
 
-class History:
-    """Column buffers: epoch plus the four series (NaN where a value is absent)."""
+class PlotBuffer:
+    """Every epoch, in at most ``capacity`` buckets: a bucket holds ``count`` consecutive epochs
+    (its first and last) and each series' lowest and highest value among them, so a spike in a
+    million-epoch run still shows. Buckets hold one epoch each until the buffer is full; then
+    neighbours merge pairwise and ``width`` (epochs per new bucket) doubles, as in core's
+    History. Memory and the cost of a redraw stay bounded however long a run is."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self.width = 1
         self.n = 0
-        self._cols = {name: np.empty(256) for name in ("epoch",) + FIELDS}
+        self._cols = {name: np.empty(capacity) for name in BUCKET_FIELDS}
+        self.newest: tuple | None = None  # (first, last, lo, hi) of the newest point, exact
 
     def clear(self) -> None:
         self.n = 0
+        self.width = 1
+        self.newest = None
 
-    def extend(self, items) -> None:
-        """``items``: EpochReports or HistoryEntries (both have the same attribute names)."""
-        items = list(items)
-        k = len(items)
-        if not k:
-            return
-        need = self.n + k
-        cap = len(self._cols["epoch"])
-        if need > cap:
-            while cap < need:
-                cap *= 2
-            for name, col in self._cols.items():
-                grown = np.empty(cap)
-                grown[:self.n] = col[:self.n]
-                self._cols[name] = grown
-        sl = slice(self.n, need)
-        self._cols["epoch"][sl] = [it.epoch for it in items]
-        for name in FIELDS:
-            self._cols[name][sl] = [np.nan if getattr(it, name) is None else getattr(it, name)
-                                    for it in items]
-        self.n = need
+    @property
+    def epochs(self) -> int:
+        """Epochs the buffer stands for (every epoch plotted is counted once)."""
+        return int(self.column("count").sum())
 
     def column(self, name: str) -> np.ndarray:
         return self._cols[name][:self.n]
 
     def has(self, name: str) -> bool:
-        return self.n > 0 and bool(np.isfinite(self.column(name)).any())
+        return self.n > 0 and bool(np.isfinite(self.column(f"{name}_lo")).any())
+
+    def singles(self) -> bool:
+        return bool((self.column("count") == 1).all())
+
+    def extend(self, items) -> None:
+        """HistoryEntries (a bucket of the document's history keeps its loss extremes)."""
+        items = list(items)
+        buckets = [it for it in items if getattr(it, "count", 1) > 1]
+        singles = [it for it in items if getattr(it, "count", 1) <= 1]
+        if buckets:
+            rows = {"first": [b.start for b in buckets], "last": [b.epoch for b in buckets],
+                    "count": [b.count for b in buckets]}
+            for name in FIELDS:
+                lo = hi = [np.nan if getattr(b, name) is None else getattr(b, name) for b in buckets]
+                if name == "loss":
+                    lo, hi = [b.low for b in buckets], [b.high for b in buckets]
+                rows[f"{name}_lo"], rows[f"{name}_hi"] = lo, hi
+            self._add_rows({k: np.asarray(v, dtype=np.float64) for k, v in rows.items()})
+            if not singles:
+                i = self.n - 1
+                self.newest = (int(self._cols["first"][i]), int(self._cols["last"][i]),
+                               {n: self._cols[f"{n}_lo"][i] for n in FIELDS},
+                               {n: self._cols[f"{n}_hi"][i] for n in FIELDS})
+        if singles:
+            self.append_epochs(np.array([it.epoch for it in singles], dtype=np.float64),
+                               {name: np.array([np.nan if getattr(it, name) is None else getattr(it, name)
+                                                for it in singles], dtype=np.float64) for name in FIELDS})
+
+    def append_epochs(self, epoch: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Single epochs (the live path): topped up into the newest bucket, then grouped by
+        ``width``; a few array calls however many epochs arrive."""
+        k = len(epoch)
+        if k:
+            last = {name: values[name][-1] for name in FIELDS}
+            self.newest = (int(epoch[-1]), int(epoch[-1]), last, last)
+        while k:
+            top = 0
+            if self.n and self._cols["count"][self.n - 1] < self.width:
+                top = int(min(self.width - self._cols["count"][self.n - 1], k))
+            rest = k - top
+            new = -(-rest // self.width)
+            if self.n + new > self.capacity:
+                self._halve()
+                continue
+            if top:
+                i = self.n - 1
+                self._cols["last"][i] = epoch[top - 1]
+                self._cols["count"][i] += top
+                for name in FIELDS:
+                    v = values[name][:top]
+                    self._cols[f"{name}_lo"][i] = np.fmin(self._cols[f"{name}_lo"][i], np.fmin.reduce(v))
+                    self._cols[f"{name}_hi"][i] = np.fmax(self._cols[f"{name}_hi"][i], np.fmax.reduce(v))
+            if new:
+                starts = np.arange(top, k, self.width)
+                ends = np.minimum(starts + self.width, k) - 1
+                rows = {"first": epoch[starts], "last": epoch[ends],
+                        "count": (ends - starts + 1).astype(np.float64)}
+                for name in FIELDS:
+                    rows[f"{name}_lo"] = np.fmin.reduceat(values[name], starts)
+                    rows[f"{name}_hi"] = np.fmax.reduceat(values[name], starts)
+                self._add_rows(rows)
+            return
+
+    def _add_rows(self, rows: dict[str, np.ndarray]) -> None:
+        m = len(rows["count"])
+        while self.n + m > self.capacity:
+            if self.n >= m and self.n > 1:
+                self._halve()
+            else:  # more new rows than held ones: merge the new ones first
+                rows = _pairs(rows, m)
+                m = len(rows["count"])
+        self.width = max(self.width, int(rows["count"].max()) if m else 1)
+        sl = slice(self.n, self.n + m)
+        for name in BUCKET_FIELDS:
+            self._cols[name][sl] = rows[name]
+        self.n += m
+
+    def _halve(self) -> None:
+        merged = _pairs({name: self.column(name) for name in BUCKET_FIELDS}, self.n)
+        self.n = len(merged["count"])
+        for name in BUCKET_FIELDS:
+            self._cols[name][:self.n] = merged[name]
+        self.width *= 2
+
+    def curve(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """x, y to draw: one point per epoch while buckets are single epochs, else each bucket's
+        lowest and highest value at its first and last epoch."""
+        lo, hi = self.column(f"{name}_lo"), self.column(f"{name}_hi")
+        if self.singles():
+            return self.column("last"), lo
+        x = np.column_stack([self.column("first"), self.column("last")]).ravel()
+        return x, np.column_stack([lo, hi]).ravel()
+
+
+def _pairs(rows: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    starts = np.arange(0, n, 2)
+    ends = np.minimum(starts + 2, n) - 1
+    out = {"first": rows["first"][starts], "last": rows["last"][ends],
+           "count": np.add.reduceat(rows["count"], starts)}
+    for name in FIELDS:
+        out[f"{name}_lo"] = np.fmin.reduceat(rows[f"{name}_lo"], starts)
+        out[f"{name}_hi"] = np.fmax.reduceat(rows[f"{name}_hi"], starts)
+    return out
 
 
 class LossPlot(QWidget):
@@ -67,8 +168,9 @@ class LossPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.history = History()
+        self.history = PlotBuffer()
         self._cost = 0.0
+        self._drawn_at = 0.0
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
         self.priority = nullcontext  # the controller's gui_priority once installed
         self.plot = pg.PlotWidget(background="w")
@@ -91,6 +193,11 @@ class LossPlot(QWidget):
         self.acc_box.setYRange(0, 100, padding=0.02)
         self.acc_box.setMouseEnabled(x=False, y=False)
         item.vb.sigResized.connect(self._sync_boxes)
+        # The epoch axis follows the data in steps (see _follow_epochs) until the user pans or
+        # zooms: an axis whose range changes at every redraw lays out its ticks every time.
+        self._following = True
+        self._x_span: tuple[float, float] | None = None
+        item.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in FIELDS:
             dashed = name.startswith("val")
@@ -126,33 +233,50 @@ class LossPlot(QWidget):
 
     # ----------------------------------------------------------------- data
     def epochs_shown(self) -> int:
-        return self.history.n
+        return self.history.epochs
 
     def set_history(self, entries) -> None:
         """Show ``entries`` (the document's history). When they do not continue what is shown
-        (another network, an undone run, a reset), the axes start afresh as well."""
+        (another network, an undone run, a reset), the axes start afresh as well. A committed run
+        the plot already shows epoch by epoch is only redrawn (rebuilding took ~30 ms)."""
+        h = self.history
+        if h.n and getattr(entries, "epochs", None) == h.epochs and entries and \
+                entries[0].start == h.column("first")[0] and entries[-1].epoch == h.column("last")[-1]:
+            self.redraw()
+            return
         entries = list(entries)
-        old_n = self.history.n
-        continues = 0 < old_n <= len(entries) and entries[0].epoch == self.history.column("epoch")[0]
-        self.history.clear()
+        continues = bool(h.n and entries) and entries[0].start == h.column("first")[0] and \
+            h.column("last")[-1] <= entries[-1].epoch
+        h.clear()
         self.history.extend(entries)
         if not continues:
             vb = self.plot.getPlotItem().vb
             if not entries:
                 vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             vb.enableAutoRange()
+            self._following, self._x_span = True, None
         self.redraw()
 
-    @Slot(list)
-    def append_reports(self, reports: list) -> None:
-        self.history.extend(r for r in reports if not r.diverged)
+    @Slot(object)
+    def append_batch(self, batch, draw: bool = True) -> bool:
+        """A ReportBatch (one frame's epochs): into the buffer, and drawn now if a redraw is due
+        (at most every REDRAW_MS, slower when a redraw is costly) and ``draw`` allows (the frame
+        has room); otherwise a timer draws it unless a later frame comes first. True if drawn."""
+        self.history.append_epochs(batch.epoch.astype(np.float64),
+                                   {name: getattr(batch, name) for name in FIELDS})
+        interval = min(max(REDRAW_MS, self._cost / SHARE * 1000) * self.slowdown, MAX_INTERVAL_MS)
+        wait = self._drawn_at + interval / 1000 - time.perf_counter()
+        if wait <= 0 and draw:
+            self.redraw()
+            return True
         if not self._redraw_timer.isActive():
-            # at most every REDRAW_MS, slower when a redraw is costly
-            self._redraw_timer.start(int(min(max(REDRAW_MS, int(self._cost / SHARE * 1000)) * self.slowdown, MAX_INTERVAL_MS)))
+            self._redraw_timer.start(int(max(wait, 0) * 1000) + FALLBACK_MS)
+        return False
 
     @Slot()
     def redraw(self) -> None:
         self._redraw_timer.stop()
+        self._drawn_at = time.perf_counter()
         with self.priority():
             t0 = time.perf_counter()
             self._redraw()
@@ -161,11 +285,10 @@ class LossPlot(QWidget):
 
     def _redraw(self) -> None:
         h = self.history
-        x = h.column("epoch")
         few = h.n <= MARKERS_UP_TO
         for name, curve in self.curves.items():
             if h.has(name):
-                y = h.column(name)
+                x, y = h.curve(name)
                 if few:
                     curve.setSymbol("o")
                     curve.setSymbolSize(7)
@@ -176,12 +299,34 @@ class LossPlot(QWidget):
                 curve.setData(x, y * 100.0 if "accuracy" in name else y)
             else:
                 curve.setData([], [])
+        self._follow_epochs()
         self._update_visibility()
         if not self.vline.isVisible():  # not hovering: the readout shows the newest epoch
-            if h.n:
-                self.show_readout(h.n - 1, crosshair=False)
+            if h.newest is not None:
+                self._write_readout(*h.newest)
             else:
                 self.readout.setText(" ")
+
+    def _follow_epochs(self) -> None:
+        """Show the run's epochs with room to grow: the axis ends at a round number past the
+        newest epoch and moves on only when the data reaches it."""
+        h = self.history
+        vb = self.plot.getPlotItem().vb
+        if not h.n or not (self._following or vb.autoRangeEnabled()[0]):
+            return
+        lo, hi = float(h.column("first")[0]), float(h.column("last")[-1])
+        span = max(hi - lo, 1.0)
+        unit = 10.0 ** math.floor(math.log10(span))
+        unit = next(u * unit for u in (0.1, 0.2, 0.5, 1.0, 2.0) if span / (u * unit) <= 5)
+        end = lo + math.ceil(span / unit + 1e-9) * unit
+        if self._x_span is None or self._x_span[0] != lo or not self._x_span[1] >= hi:
+            self._x_span = (lo, end)
+            vb.setXRange(lo, end, padding=0.02)
+        self._following = True
+
+    @Slot()
+    def _on_range_changed_manually(self, *_) -> None:
+        self._following = False
 
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The full data a curve holds (every epoch; display downsampling aside)."""
@@ -228,21 +373,30 @@ class LossPlot(QWidget):
                 self.vline.hide()
                 self._redraw()  # back to the newest epoch's readout
             return
-        epochs = h.column("epoch")
+        epochs = h.column("last")
         x = vb.mapSceneToView(pos).x()
         self.show_readout(int(np.clip(np.searchsorted(epochs, x), 0, h.n - 1)))
 
     def show_readout(self, index: int, crosshair: bool = True) -> None:
-        """Show the exact values of one stored epoch (crosshair readout)."""
+        """Show the values of one stored point: an epoch's exact values, or a bucket's range."""
         h = self.history
-        epoch = h.column("epoch")[index]
+        first, last = int(h.column("first")[index]), int(h.column("last")[index])
         if crosshair:
-            self.vline.setPos(epoch)
+            self.vline.setPos(last)
             self.vline.show()
-        parts = [f"epoch {int(epoch)}"]
+        lo = {name: h.column(f"{name}_lo")[index] for name in FIELDS}
+        hi = {name: h.column(f"{name}_hi")[index] for name in FIELDS}
+        self._write_readout(first, last, lo, hi)
+
+    def _write_readout(self, first: int, last: int, lo: dict, hi: dict) -> None:
+        parts = [f"epoch {last}" if first == last else f"epochs {first}\u2013{last}"]
         for name in FIELDS:
-            v = h.column(name)[index]
-            if np.isfinite(v):
-                parts.append(f"{NAMES[name]} {v * 100:.1f} %" if "accuracy" in name
-                             else f"{NAMES[name]} {v:.6g}")
+            a, b = lo[name], hi[name]
+            if not np.isfinite(a):
+                continue
+            if "accuracy" in name:
+                text = f"{a * 100:.1f} %" if a == b else f"{a * 100:.1f}\u2013{b * 100:.1f} %"
+            else:
+                text = f"{a:.6g}" if a == b else f"{a:.6g}\u2013{b:.6g}"
+            parts.append(f"{NAMES[name]} {text}")
         self.readout.setText(" · ".join(parts))

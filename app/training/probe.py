@@ -5,6 +5,7 @@ applies the same normalisation before ``Engine.forward`` (the table shows both).
 """
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 
 import numpy as np
@@ -17,6 +18,7 @@ from core.engine import Engine
 from core.recurrent import layer_pass
 
 REFRESH_MS = 100
+LIVE_REFRESH_MS = 250  # during a run at full speed: its numbers change faster than one reads
 # Above this many inputs (the 784 pixels of a digit) a field per input is no way to type a
 # sample, and building them took seconds: the probe then shows a chosen sample of the data.
 MAX_INPUT_FIELDS = 32
@@ -29,6 +31,9 @@ class PredictionProbe(QWidget):
         self.inputs: list[QDoubleSpinBox] = []
         self.slowdown = 1.0
         self.priority = nullcontext
+        self.live = False  # a run at full speed (set by the training feature)
+        self._dirty = False
+        self._refreshed_at = 0.0
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.form.setContentsMargins(0, 0, 0, 0)
@@ -70,8 +75,15 @@ class PredictionProbe(QWidget):
 
     @Slot()
     def schedule(self, *_) -> None:
-        if not self._timer.isActive():
+        """Refresh soon; during a live run the training frames refresh it (refresh_if_due)."""
+        if self.live:
+            self._dirty = True
+        elif not self._timer.isActive():
             self._timer.start(int(REFRESH_MS * self.slowdown))
+
+    def refresh_if_due(self) -> None:
+        if self._dirty and time.perf_counter() - self._refreshed_at >= LIVE_REFRESH_MS / 1000 * self.slowdown:
+            self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -151,6 +163,8 @@ class PredictionProbe(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
+        self._dirty = False
+        self._refreshed_at = time.perf_counter()
         if not self.isVisible():
             return
         net = self.document.network

@@ -33,11 +33,11 @@ def main(mode: str, path: str) -> int:
     if mode == "train":
         last = [0.0]
 
-        def reported(reports: list) -> None:
+        def reported(batch) -> None:
             now = time.monotonic()
             if now - last[0] >= 0.1:
                 last[0] = now
-                print(f"epoch {reports[-1].epoch} {now:.3f}", flush=True)
+                print(f"epoch {batch.last.epoch} {now:.3f}", flush=True)
         window.training.controller.epochs_reported.connect(reported)
         QTimer.singleShot(0, window.training.actions["start"].trigger)
     else:

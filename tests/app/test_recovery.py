@@ -218,7 +218,7 @@ def test_autosave_during_a_run_holds_a_consistent_state(make_window, qtbot):
     ctrl = w.training.controller
     assert ctrl.start()
     assert w.files.autosave_timer.isActive(), "a run is autosaved although nothing is modified yet"
-    qtbot.waitUntil(lambda: len(ctrl._run_reports) > 300, timeout=20000)
+    qtbot.waitUntil(lambda: ctrl.run_epochs > 300, timeout=20000)
     qtbot.waitUntil(lambda: w.files.autosave(wait=True), timeout=5000)
     ctrl.stop(wait=True)
     saved = load_project(w.files.recovery.path)
@@ -281,7 +281,7 @@ def test_save_during_a_run_writes_weights_and_history_that_belong_together(make_
     initial = project.network.copy()
     ctrl = w.training.controller
     assert ctrl.start()
-    qtbot.waitUntil(lambda: ctrl._last_weights is not None and len(ctrl._run_reports) > 200,
+    qtbot.waitUntil(lambda: ctrl._last_weights is not None and ctrl.run_epochs > 200,
                     timeout=20000)
     answer(monkeypatch, "get_save_path", str(tmp_path / "mid-run.bpnet"))
     assert w.files.save_as()

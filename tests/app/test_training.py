@@ -69,7 +69,7 @@ def test_pause_resume_stop(qtbot, window):
     c, doc = f.controller, window.document
     assert c.start()
     assert c.state == RUNNING
-    qtbot.waitUntil(lambda: len(c._run_reports) >= 2, timeout=10000)
+    qtbot.waitUntil(lambda: c.run_epochs >= 2, timeout=10000)
     c.pause()
     wait_state(qtbot, c, PAUSED)
     done = len(doc.project.history)
@@ -77,7 +77,7 @@ def test_pause_resume_stop(qtbot, window):
     assert f.actions["resume"].isEnabled() and not f.actions["pause"].isEnabled()
     assert c.resume()
     assert c.state == RUNNING
-    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
     c.stop()
     wait_state(qtbot, c, IDLE)
     hist = [h.epoch for h in doc.project.history]
@@ -91,8 +91,8 @@ def test_stop_takes_effect_within_one_epoch(qtbot, window):
     f = load(window, big_project())
     c = f.controller
     c.start()
-    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
-    reported = c._run_reports[-1].epoch
+    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+    reported = c.run_log.last_epoch
     worker = c._worker
     c.stop(wait=True)
     assert not c.running and c.state == IDLE
@@ -107,7 +107,7 @@ def test_close_while_training_stops_the_thread(qtbot, make_window):
     w = make_window()
     f = load(w, big_project())
     f.controller.start()
-    qtbot.waitUntil(lambda: len(f.controller._run_reports) >= 1, timeout=10000)
+    qtbot.waitUntil(lambda: f.controller.run_epochs >= 1, timeout=10000)
     w.files.maybe_save = lambda: True
     assert w.close()
     assert not f.controller.running
@@ -119,7 +119,7 @@ def test_edit_while_training_pauses_then_applies_the_edit(qtbot, window):
     f = load(window, big_project())
     c, doc = f.controller, window.document
     c.start()
-    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
     from app.commands import SetBiasCommand
     doc.push(SetBiasCommand(doc, 1, 0, 3.25))
     assert not c.running and c.state == PAUSED
@@ -127,7 +127,7 @@ def test_edit_while_training_pauses_then_applies_the_edit(qtbot, window):
     texts = [doc.undo_stack.text(k) for k in range(doc.undo_stack.count())]
     assert texts[0].startswith("Training, epoch") and len(texts) == 2
     assert c.resume()
-    qtbot.waitUntil(lambda: len(c._run_reports) >= 1, timeout=10000)
+    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
     c.stop(wait=True)
     assert c.state == IDLE
 
