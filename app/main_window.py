@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
         install_classroom(self)
         self._build_run_actions()
         self.presenter = Presenter(self)
+        # the presenter's toolbar sparkline follows a run as the loss plot does
+        self.training.controller.epochs_reported.connect(self.presenter.on_epochs_reported)
         self.actions["present"] = self.presenter.action
         from .landscape import install_landscape
         install_landscape(self)

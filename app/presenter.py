@@ -26,6 +26,9 @@ TEXT_RANGE = (0.6, 2.5)
 LESSON_DOCKS = ("classroom_dock",)  # the step-through's Explain panel stays when presenting
 
 
+MAX_POINTS = 2000
+
+
 class Sparkline(QWidget):
     """The loss history as one 120×28 line, log scale: the loss plot's place in presenter mode."""
 
@@ -41,7 +44,12 @@ class Sparkline(QWidget):
         self.update()
 
     def add_losses(self, losses: list[float]) -> None:
-        self.set_losses(self.losses + list(losses))
+        kept = self.losses + [v for v in losses if np.isfinite(v) and v > 0]
+        # 120 px wide: past MAX_POINTS every other point goes, so a long run costs a bounded list
+        while len(kept) > MAX_POINTS:
+            kept = kept[::2]
+        self.losses = kept
+        self.update()
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
