@@ -259,8 +259,25 @@ def test_a_large_csv_is_read_behind_a_progress_dialog(window, big_csv, monkeypat
 
 
 def test_cancelling_a_large_csv_changes_nothing(window, big_csv, monkeypatch):
+    import time
+
+    import core.csv_import
     from PySide6.QtWidgets import QPushButton
     from core.fileio import dumps
+    real = core.csv_import.sniff_csv
+
+    def gated(path, *args, progress=None, **kwargs):
+        """The real read, held at its first progress call until Cancel reaches it: a parse that
+        ends before the click would otherwise race it on a busy machine."""
+        def gate(fraction):
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                if progress(fraction) is False:
+                    return False
+                time.sleep(0.01)
+            return True
+        return real(path, *args, progress=gate, **kwargs)
+    monkeypatch.setattr(core.csv_import, "sniff_csv", gated)
     before = dumps(window.document.project)
     seen, timer = progress_dialogs(window, lambda d: d.findChild(QPushButton).click())
     assert import_through_panel(window, monkeypatch, big_csv) is None  # the column dialog never opened
