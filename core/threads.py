@@ -1,19 +1,25 @@
 """How many BLAS threads training uses: chosen per run, not inherited (threadpoolctl).
 
 OpenBLAS starts one thread per core and, for every product above a tiny size, splits it across
-them. For the products of these networks that costs more than it gains, and on a busy machine it
-collapses: a split product waits for its slowest thread, and a thread that has to share a core
-with the GUI thread (or a browser) is slow. Measured on the 2-core development machine under
-load (bench/blas_threads.py, 1 vs 2 threads, alternating, best of 5):
+them. A split product waits for its slowest thread, and a thread that has to share a core with
+the GUI thread (or a browser) is slow. bench/blas_threads.py, the products-only loop of
+784-128-10 at batch 64 (five products a batch, 10,000 samples), samples/s:
 
-    (64×784)·(784×128), 13 MFLOP     1.3 ms vs 2.0 ms      (784-128-10, batch 64: its largest product)
-    (784×64)·(64×128),  13 MFLOP     2.0 ms vs 8.2 ms
-    (256×784)·(784×128), 51 MFLOP    8.6 ms vs 15 ms
-    (1000×784)·(784×128), 200 MFLOP  24 ms vs 15 ms       (two threads first win here)
+                                      1 thread    2 threads
+    quiet machine (2026-11-30)          84,974      121,660
+    one core busy elsewhere             77,473       55,787
+    while tests ran (3 runs)     73,000-85,000  24,000-41,000
 
+and single products under load took up to 60 ms with two threads against 0.4 ms with one.
 Issue 14 measured a whole epoch of 784-128-10: 2,300–4,800 samples/s with two threads against
-45,000–64,000 with one. The rule: one thread per ``FLOPS_PER_THREAD`` of the step's largest
-product, at least one, and never more than the cores left free (a GUI thread keeps one for itself).
+45,000–64,000 with one. Two threads win only on an idle machine; one thread never collapses.
+
+The rule: one thread per ``FLOPS_PER_THREAD`` of the step's largest product, at least one, and
+never more than the cores left free (a GUI thread keeps one for itself). It is a function of the
+network and batch only, never of timings: OpenBLAS's results differ in the last bits between one
+and two threads for products of these sizes (checked: (64×785)·(785×128) and larger), so a count
+chosen by measuring the load would break "same seed, same data, same settings: the same reports,
+bit for bit".
 """
 from __future__ import annotations
 
