@@ -14,7 +14,7 @@ from contextlib import nullcontext
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
 FALLBACK_MS = 60  # a redraw that was not due waits this much longer for the next frame
@@ -216,6 +216,10 @@ class LossPlot(QWidget):
         self.vline.hide()
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # the readout wraps instead of widening its dock: a long line ("epoch 1500 · training
+        # loss … · training accuracy …") pushed the right column 150 px into the canvas mid-run
+        self.readout.setWordWrap(True)
+        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.log_box = QCheckBox("Log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis")
         self.log_box.toggled.connect(self.set_log)

@@ -30,3 +30,4 @@ def test_sparkline_keeps_a_bounded_number_of_points(window):
     for _ in range(50):
         spark.add_losses(rng.uniform(0.1, 1.0, 997).tolist())
     assert 0 < len(spark.losses) <= MAX_POINTS
+
