@@ -73,7 +73,6 @@ class Engine:
         views = [self.theta[slice(*span[o])].reshape(shape[o]) for o in order]
         gviews = [self.grad[slice(*span[o])].reshape(shape[o]) for o in order]
         self.spans = span
-        self.n_weight_values = sum(int(np.prod(net.blocks[k].weight.shape)) for k in self.keys)
         self.W: dict[tuple[int, int], Array] = dict(zip(self.keys, views))
         for k in self.keys:
             self.W[k][...] = np.where(net.blocks[k].mask, net.blocks[k].weight, 0.0)

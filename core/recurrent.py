@@ -77,7 +77,6 @@ class RecurrentEngine:
         self.keys = sorted(net.blocks)
         self.theta = np.zeros(n * n + n)
         self.grad = np.zeros_like(self.theta)
-        self.n_weight_values = n * n
         self.Wf = self.theta[:n * n].reshape(n, n)
         self.bf = self.theta[n * n:]
         self.gW = self.grad[:n * n].reshape(n, n)
