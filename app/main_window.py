@@ -53,6 +53,8 @@ class HistoryView(QUndoView):
 class MainWindow(QMainWindow):
     def __init__(self, document: Document | None = None) -> None:
         super().__init__()
+        from .gui_gc import collect_on_gui_thread
+        collect_on_gui_thread()  # before any training or file-reading thread starts
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
         self.close_requested_hooks: list = []

@@ -117,3 +117,14 @@ def make_window(qtbot, monkeypatch):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def automatic_gc_after_the_gui_tests():
+    """The first MainWindow turns Python's automatic collection off for the process and collects
+    from a Qt timer instead (app/gui_gc.py). Tests run after these have no event loop to run that
+    timer, so automatic collection comes back when the GUI tests are done."""
+    yield
+    import gc
+    gc.collect()
+    gc.enable()
