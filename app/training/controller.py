@@ -23,6 +23,7 @@ from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTim
 from core.project import History
 from core.training import TrainConfig
 
+from .gui_awake import gui_ran_probe
 from .run_log import RunLog
 from .worker import ReportBatch, RunResult, TrainingWorker
 
@@ -216,7 +217,8 @@ class TrainingController(QObject):
         self._rate.clear()
         worker = TrainingWorker(net, x, y, validation, cfg, first_epoch=self.next_epoch(),
                                 epochs_per_second=None if stepping else self.epochs_per_second,
-                                resume=doc.project.resume)
+                                resume=doc.project.resume,
+                                gui_awake=gui_ran_probe())
         thread = QThread()
         thread.setObjectName("training")
         worker.moveToThread(thread)
@@ -252,7 +254,7 @@ class TrainingController(QObject):
         if event.type() == QEvent.UpdateRequest and self._worker is not None and not self._in_paint:
             if self.full_speed and not self._held:
                 if not self._paint_timer.isActive():
-                    self._paint_timer.start(FRAME_MS)
+                    self._paint_timer.start(int(FRAME_MS * self.live_scale))
                 return True
             self._in_paint = True
             try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, fields
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -25,6 +26,9 @@ BATCH_SECONDS = 0.04
 # timer was up to 250 ms late, and every GUI numpy call that drops the GIL waited up to a switch
 # interval (5 ms) to get it back, so a 3600-point map refresh took 15 ms instead of 0.3 ms. A
 # sleep(0) every millisecond hands the GIL over: GUI work then waits at most ~1 ms per re-take.
+# But a sleep(0) costs 50-100 µs of wall time (the kernel's timer slack; 100 µs measured here),
+# a tenth of the worker's time, so it is taken only if the GUI thread ran since the last look
+# (``gui_awake``, see app/training/gui_awake.py): most of a run, the GUI sleeps between frames.
 YIELD_SECONDS = 0.001
 # Better still, the GUI thread gets priority: while its event loop is awake the worker waits at
 # the next epoch boundary (hold/release), so a repaint never competes for the GIL. HOLD_LIMIT
@@ -121,8 +125,11 @@ class TrainingWorker(QObject):
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray,
                  validation: tuple[np.ndarray, np.ndarray] | None, config: TrainConfig,
                  first_epoch: int = 1, epochs_per_second: float | None = None,
-                 resume: ResumeState | None = None) -> None:
+                 resume: ResumeState | None = None, gui_awake: Callable[[], bool] | None = None) -> None:
+        """``gui_awake``: whether the GUI thread ran since the last call (callable from this
+        thread); None: the GIL is handed over every YIELD_SECONDS regardless."""
         super().__init__()
+        self._gui_awake = gui_awake
         self._net = net.copy()
         self._x, self._y, self._validation = x, y, validation
         self._config = config
@@ -200,8 +207,10 @@ class TrainingWorker(QObject):
                         self._may_run.wait(HOLD_LIMIT)
                         last_yield = time.perf_counter()
                     elif now - last_yield >= YIELD_SECONDS:
-                        time.sleep(0)
-                        last_yield = time.perf_counter()
+                        if self._gui_awake is None or self._gui_awake():
+                            time.sleep(0)
+                            now = time.perf_counter()
+                        last_yield = now
             finally:
                 gen.close()  # leaves the last finite weights in self._net
         except Exception as exc:  # a bad dataset or network: reported, never raised in the thread
