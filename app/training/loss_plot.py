@@ -17,7 +17,9 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 REDRAW_MS = 80
-FALLBACK_MS = 60  # a redraw that was not due waits this much longer for the next frame
+# a redraw that was not due waits this much longer (times the slowdown, as the training frames
+# are stretched by it) for the next frame: a redraw of its own is one more hold of the worker
+FALLBACK_MS = 60
 MAX_INTERVAL_MS = 500  # live means at least twice a second
 SHARE = 0.025  # redraw at most this share of the time (a redraw's cost / SHARE apart)
 COLOURS = {"loss": "#1f77b4", "val_loss": "#ff7f0e", "accuracy": "#2ca02c", "val_accuracy": "#9467bd"}
@@ -274,7 +276,7 @@ class LossPlot(QWidget):
             self.redraw()
             return True
         if not self._redraw_timer.isActive():
-            self._redraw_timer.start(int(max(wait, 0) * 1000) + FALLBACK_MS)
+            self._redraw_timer.start(int(max(wait, 0) * 1000 + FALLBACK_MS * self.slowdown))
         return False
 
     @Slot()
