@@ -23,6 +23,7 @@ from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTim
 from core.project import History
 from core.training import TrainConfig
 
+from .gui_awake import gui_ran_probe
 from .run_log import RunLog
 from .worker import ReportBatch, RunResult, TrainingWorker
 
@@ -32,6 +33,7 @@ IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 # therefore shown in frames: what arrived since the last frame goes to every view in one block
 # (the worker held, so numpy calls do not wait for the GIL), then the window paints once.
 FRAME_MS = 40  # at most 25 frames a second
+DEFERRED_PAINT_MAX_MS = 250  # a repaint asked for between frames waits at most this long
 GUI_DUTY = 0.05  # target share of wall time the GUI thread is awake during a run
 DUTY_WINDOW = 0.5  # seconds over which that share is measured
 MAX_SLOWDOWN = 8.0
@@ -216,7 +218,8 @@ class TrainingController(QObject):
         self._rate.clear()
         worker = TrainingWorker(net, x, y, validation, cfg, first_epoch=self.next_epoch(),
                                 epochs_per_second=None if stepping else self.epochs_per_second,
-                                resume=doc.project.resume)
+                                resume=doc.project.resume,
+                                gui_awake=gui_ran_probe())
         thread = QThread()
         thread.setObjectName("training")
         worker.moveToThread(thread)
@@ -252,7 +255,7 @@ class TrainingController(QObject):
         if event.type() == QEvent.UpdateRequest and self._worker is not None and not self._in_paint:
             if self.full_speed and not self._held:
                 if not self._paint_timer.isActive():
-                    self._paint_timer.start(FRAME_MS)
+                    self._paint_timer.start(self._deferred_paint_ms())
                 return True
             self._in_paint = True
             try:
@@ -364,6 +367,12 @@ class TrainingController(QObject):
             QCoreApplication.sendPostedEvents(scene, QEvent.MetaCall)
         # sent, not the posted one: a request deferred by eventFilter was consumed there
         QCoreApplication.sendEvent(self.window, QEvent(QEvent.UpdateRequest))
+
+    def _deferred_paint_ms(self) -> int:
+        """Two frame intervals: while reports keep coming the next frame paints first (each
+        paint of its own holds the worker: measured on two spirals, one such paint per frame),
+        and a stalled run still repaints within DEFERRED_PAINT_MAX_MS."""
+        return int(min(2 * FRAME_MS * self.live_scale, DEFERRED_PAINT_MAX_MS))
 
     @Slot()
     def _deferred_paint(self) -> None:

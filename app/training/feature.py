@@ -187,7 +187,7 @@ class TrainingFeature(QObject):
         self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow
-        self.decision_map.live = self.probe.live = full
+        self.decision_map.live = self.probe.live = self.loss_plot.live = full
         self._update_actions()
 
     @Slot()
@@ -207,6 +207,9 @@ class TrainingFeature(QObject):
     @Slot(object)
     def _on_run_ended(self, _result) -> None:
         self._set_live_canvas(False)
+        if self.loss_plot.live:  # the 2 px curves again
+            self.loss_plot.live = False
+            self.loss_plot.redraw()
         for view in (self.decision_map, self.probe):  # the last epoch, the map at full resolution
             if view.live:
                 view.live = False

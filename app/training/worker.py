@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -25,6 +27,9 @@ BATCH_SECONDS = 0.04
 # timer was up to 250 ms late, and every GUI numpy call that drops the GIL waited up to a switch
 # interval (5 ms) to get it back, so a 3600-point map refresh took 15 ms instead of 0.3 ms. A
 # sleep(0) every millisecond hands the GIL over: GUI work then waits at most ~1 ms per re-take.
+# But a sleep(0) costs 50-100 µs of wall time (the kernel's timer slack; 100 µs measured here),
+# a tenth of the worker's time, so it is taken only if the GUI thread ran since the last look
+# (``gui_awake``, see app/training/gui_awake.py): most of a run, the GUI sleeps between frames.
 YIELD_SECONDS = 0.001
 # Better still, the GUI thread gets priority: while its event loop is awake the worker waits at
 # the next epoch boundary (hold/release), so a repaint never competes for the GIL. HOLD_LIMIT
@@ -75,9 +80,8 @@ class ReportBatch:
 
     @classmethod
     def of(cls, reports: list[EpochReport]) -> "ReportBatch":
-        good = [r for r in reports if not r.diverged]
-        cols = {name: np.array([np.nan if (v := getattr(r, name)) is None else v for r in good],
-                               dtype=np.float64) for name in SERIES}
+        good = [r for r in reports if not r.diverged] if reports[-1].diverged else reports
+        cols = {name: _column(good, name) for name in SERIES}
         carrier = next((r for r in reversed(reports) if r.weights is not None), None)
         return cls(np.array([r.epoch for r in good], dtype=np.int64), **cols, last=reports[-1],
                    weights=carrier and carrier.weights, weights_epoch=carrier.epoch if carrier else 0)
@@ -94,6 +98,18 @@ class ReportBatch:
 
     def __len__(self) -> int:
         return len(self.epoch)
+
+
+def _column(reports: list[EpochReport], name: str) -> np.ndarray:
+    """One figure of every report, NaN where absent (built every delivery from hundreds of
+    reports: the common cases, all present or all absent, skip the per-value test)."""
+    values = list(map(attrgetter(name), reports))
+    absent = values.count(None)
+    if absent == len(values):
+        return np.full(len(values), np.nan)
+    if absent:
+        values = [np.nan if v is None else v for v in values]
+    return np.array(values, dtype=np.float64)
 
 
 @dataclass
@@ -121,8 +137,11 @@ class TrainingWorker(QObject):
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray,
                  validation: tuple[np.ndarray, np.ndarray] | None, config: TrainConfig,
                  first_epoch: int = 1, epochs_per_second: float | None = None,
-                 resume: ResumeState | None = None) -> None:
+                 resume: ResumeState | None = None, gui_awake: Callable[[], bool] | None = None) -> None:
+        """``gui_awake``: whether the GUI thread ran since the last call (callable from this
+        thread); None: the GIL is handed over every YIELD_SECONDS regardless."""
         super().__init__()
+        self._gui_awake = gui_awake
         self._net = net.copy()
         self._x, self._y, self._validation = x, y, validation
         self._config = config
@@ -177,13 +196,12 @@ class TrainingWorker(QObject):
                         resume=self._resume, reserve_cores=1)  # the GUI thread's core
             try:
                 for report in gen:
-                    epoch_start = time.perf_counter()
+                    now = epoch_start = time.perf_counter()
                     pending.append(report)
                     result.last_epoch = report.epoch
                     if report.stop_reason:
                         result.stop_reason = report.stop_reason
                         result.diverged = report.diverged
-                    now = time.perf_counter()
                     pacing = self._interval > 0.0
                     if report.weights is not None and (pacing or now - last_emit >= BATCH_SECONDS):
                         self.epochs_reported.emit(ReportBatch.of(pending))
@@ -200,8 +218,10 @@ class TrainingWorker(QObject):
                         self._may_run.wait(HOLD_LIMIT)
                         last_yield = time.perf_counter()
                     elif now - last_yield >= YIELD_SECONDS:
-                        time.sleep(0)
-                        last_yield = time.perf_counter()
+                        if self._gui_awake is None or self._gui_awake():
+                            time.sleep(0)
+                            now = time.perf_counter()
+                        last_yield = now
             finally:
                 gen.close()  # leaves the last finite weights in self._net
         except Exception as exc:  # a bad dataset or network: reported, never raised in the thread

@@ -1,0 +1,33 @@
+"""Whether the GUI thread has been running lately, readable from the training thread.
+
+The training worker hands the GIL over with a ``sleep(0)`` so that GUI work never waits a whole
+switch interval for it, but each such sleep costs the worker 50-100 µs (the kernel's timer slack),
+a tenth of its time at one a millisecond. Most of a run the GUI thread sleeps between frames, and
+then the sleep buys nothing. The GUI thread's CPU clock tells the two apart without the GIL: if it
+advanced since the worker last looked, the GUI thread ran (and may be waiting for the GIL now).
+The event dispatcher's awake/aboutToBlock signals cannot: timers and input are dispatched after
+aboutToBlock, with no signal until the next loop pass.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+
+def gui_ran_probe() -> Callable[[], bool] | None:
+    """Call in the GUI thread. Returns a function, callable from any thread, that is True if the
+    GUI thread used CPU since its previous call; None where thread CPU clocks are not available."""
+    try:
+        clock = time.pthread_getcpuclockid(threading.get_ident())
+        last = [time.clock_gettime_ns(clock)]
+    except (AttributeError, OSError):  # Windows has no thread CPU clocks in the time module
+        return None
+
+    def ran() -> bool:
+        now = time.clock_gettime_ns(clock)
+        if now == last[0]:
+            return False
+        last[0] = now
+        return True
+    return ran

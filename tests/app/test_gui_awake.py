@@ -1,0 +1,39 @@
+"""The GUI-thread CPU probe the training worker uses to decide whether to hand over the GIL."""
+import threading
+import time
+
+import pytest
+
+from app.training.gui_awake import gui_ran_probe
+
+
+def test_probe_tells_a_sleeping_thread_from_a_running_one():
+    made, go, done = threading.Event(), threading.Event(), threading.Event()
+    probe = []
+
+    def watched() -> None:
+        probe.append(gui_ran_probe())
+        made.set()
+        go.wait()
+        end = time.thread_time() + 0.02  # 20 ms of this thread's own CPU
+        while time.thread_time() < end:
+            pass
+        done.wait()
+
+    t = threading.Thread(target=watched)
+    t.start()
+    made.wait()
+    ran = probe[0]
+    if ran is None:
+        go.set()
+        done.set()
+        t.join()
+        pytest.skip("no thread CPU clocks here")
+    ran()  # whatever it did while setting up
+    time.sleep(0.05)
+    assert ran() is False  # blocked in go.wait(): no CPU used
+    go.set()
+    time.sleep(0.1)
+    assert ran() is True
+    done.set()
+    t.join()
