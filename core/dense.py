@@ -11,32 +11,23 @@ after them (A⁺ = [out | 1]). Then
 which saves a bias addition and a bias-gradient product per layer and batch. Everything else is
 the general engine's formulas (core/engine.py), computed with the same operations in place into
 buffers made once per batch size: a batch of these networks is a few dozen numpy calls of about
-a microsecond each, so allocation and Python overhead are what there is to save. ``np.dot`` is
+a microsecond each, so allocation and Python overhead are what there is to save (the step itself
+is generated per network, core/dense_codegen.py). ``np.dot`` is
 used rather than ``@``: for these shapes it costs half as much per call (measured: 1.8 against
 3.2 µs for (1×65)·(65×64), 4.3 against 13 µs for the outer product of one sample's gradient).
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import SIGMOID_FLOOR, Activation
+from .activations import Activation
+from .dense_codegen import FORWARD_SRC, compile_step
 from .engine import FLAT_SCALE_MAX, Engine, Pass
 from .optimizers import Optimizer
 
 Array = NDArray[np.float64]
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
-
-
-def _sigmoid(net: Array, out: Array) -> None:
-    # the operations of core.activations._sigmoid, in the same order: the same bits
-    np.negative(net, out=out)
-    np.minimum(out, -SIGMOID_FLOOR, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.divide(1.0, out, out=out)
 
 
 def _softmax(net: Array, out: Array) -> None:
@@ -62,42 +53,8 @@ def _ones_column(k: int) -> Array:
     return col
 
 
-def _leaky(net: Array, out: Array) -> None:
-    # max(z, 0.01 z) is where(z > 0, z, 0.01 z) for every z, NaN included
-    np.multiply(net, 0.01, out=out)
-    np.maximum(net, out, out=out)
-
-
-FORWARD: dict[str, Callable[[Array, Array], object]] = {
-    "sigmoid": _sigmoid,
-    "tanh": lambda net, out: np.tanh(net, out=out),
-    "relu": lambda net, out: np.maximum(net, 0.0, out=out),
-    "leaky_relu": _leaky,
-    "linear": lambda net, out: np.copyto(out, net),
-    "softmax": _softmax,
-}
-
-
-def _slope_sigmoid(net: Array, out: Array, into: Array) -> Array:
-    np.subtract(1.0, out, out=into)
-    into *= out
-    return into
-
-
-def _slope_tanh(net: Array, out: Array, into: Array) -> Array:
-    np.multiply(out, out, out=into)
-    np.subtract(1.0, into, out=into)
-    return into
-
-
-def _slope_relu(net: Array, out: Array, into: Array) -> Array:
-    return np.greater(net, 0.0, out=into)
-
-
-# f'(net) of hidden layers, written into a buffer; None where the engine's own form is used
-SLOPE: dict[str, Callable[[Array, Array, Array], Array] | None] = {
-    "sigmoid": _slope_sigmoid, "tanh": _slope_tanh, "relu": _slope_relu, "leaky_relu": None, "linear": None,
-}
+# hidden layers whose slope the step computes (the rest have no chain-path form)
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 
 
 def eligible(eng: Engine) -> bool:
@@ -105,9 +62,9 @@ def eligible(eng: Engine) -> bool:
     n = len(eng.sizes)
     if n < 2 or any(eng.incoming[j] != [j - 1] for j in range(1, n)):
         return False
-    if any(len(eng.groups[j]) != 1 or eng.groups[j][0][0].name not in FORWARD for j in range(1, n)):
+    if any(len(eng.groups[j]) != 1 or eng.groups[j][0][0].name not in FORWARD_SRC for j in range(1, n)):
         return False
-    return all(eng.groups[j][0][0].name in SLOPE for j in range(1, n - 1))
+    return all(eng.groups[j][0][0].name in HIDDEN for j in range(1, n - 1))
 
 
 class DenseTrainer:
@@ -118,8 +75,6 @@ class DenseTrainer:
         self.sizes = s = eng.sizes
         self.L = len(s) - 1
         self.acts: list[Activation] = [eng.groups[j][0][0] for j in range(len(s))[1:]]
-        self.fwd = [FORWARD[a.name] for a in self.acts]
-        self.slope = [SLOPE.get(a.name) for a in self.acts]  # None: the activation's own df
         self.W = [eng.theta[slice(eng.spans[("w", (j - 1, j))][0], eng.spans[("b", j)][1])].reshape(s[j - 1] + 1, s[j])
                   for j in range(1, len(s))]
         self.G = [eng.grad[slice(eng.spans[("w", (j - 1, j))][0], eng.spans[("b", j)][1])].reshape(s[j - 1] + 1, s[j])
@@ -146,6 +101,7 @@ class DenseTrainer:
         self.out_form = "fused" if eng.fused else (
             "squared" if loss.name in ("half_sse", "mse") and not self.acts[-1].whole_layer else "general")
         self.out_factor = 2.0 / s[-1] if loss.name == "mse" else 1.0
+        self._step, self._epoch = compile_step(self, _softmax, self.general_delta)
 
     def _buffers(self, b: int) -> tuple:
         got = self._bufs.get(b)
@@ -161,6 +117,11 @@ class DenseTrainer:
             got = self._bufs[b] = (ones, nets, out, tmp, scaled)
         return got
 
+    def general_delta(self, net: Array, out: Array, t: Array) -> Array:
+        """The engine's own output δ (losses and activations without a form here)."""
+        L = self.L
+        return self.eng.output_delta(Pass([None] * L + [net], [None] * L + [out]), t)
+
     def epoch(self, order: NDArray[np.intp] | None, heads: Array, deltas: list[Array]) -> None:
         """One pass in ``order``: outputs (or output nets) into ``heads`` and δ into ``deltas``
         (layer by layer, rows in visiting order), parameters updated after each batch."""
@@ -170,8 +131,7 @@ class DenseTrainer:
             else:
                 xa = np.take(self.xa, order, axis=0, out=self.perm[0])
                 y = np.take(self.y, order, axis=0, out=self.perm[1])
-            for a0, t, bufs, into, head in self._batches(xa, y, heads, deltas):
-                self._step(a0, t, bufs, into, head)
+            self._epoch(self._batches(xa, y, heads, deltas))
             return
         n, bs = self.n, self.batch
         for s in range(0, n, bs):  # gather each batch straight into its A⁺ buffer (the ones column stays)
@@ -180,15 +140,16 @@ class DenseTrainer:
             a0 = bufs[0][0]
             rows = np.arange(s, e) if order is None else order[s:e]
             np.take(self.x, rows, axis=0, out=a0[:, :-1])
-            self._step(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e))
+            self._step(*self._args(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e)))
 
     def _batches(self, xa: Array, y: Array, heads: Array, deltas: list[Array]) -> list[tuple]:
-        """Each batch's slices of the data, buffers, δ rows and head rows: the same arrays every
-        epoch, so the slicing is done once per run (a microsecond per batch and array)."""
+        """Each batch's arguments of the step (data slices, buffers, δ rows, head rows): the same
+        arrays every epoch, so they are gathered once per run (a microsecond per batch and array)."""
         key = (id(xa), id(y), id(heads), tuple(map(id, deltas)))
         if self._plan_key != key:
             n, bs = self.n, self.batch
-            self._plan = [(xa[s:e], y[s:e], self._buffers(e - s), [d[s:e] for d in deltas], self._heads(heads, s, e))
+            self._plan = [self._args(xa[s:e], y[s:e], self._buffers(e - s), [d[s:e] for d in deltas],
+                                     self._heads(heads, s, e))
                           for s, e in ((s, min(s + bs, n)) for s in range(0, n, bs))]
             self._plan_key = key
         return self._plan
@@ -196,50 +157,10 @@ class DenseTrainer:
     def _heads(self, heads: Array, s: int, e: int) -> tuple[Array, Array | None]:
         return heads[s:e], None if self.outputs is None else self.outputs[s:e]
 
-    def _step(self, a0: Array, t: Array, bufs: tuple, into: list[Array], head: tuple[Array, Array | None]) -> None:
+    def _args(self, a0: Array, t: Array, bufs: tuple, into: list[Array], head: tuple[Array, Array | None]) -> tuple:
+        """The step's arguments in the order of ``dense_codegen.batch_names``."""
         ones, nets, out, tmp, scaled = bufs
-        L, W = self.L, self.W
-        acts = [a0] + ones[1:]
-        for l in range(L):
-            self.fwd[l](np.dot(acts[l], W[l], out=nets[l]), out[l])
-            if l + 1 < L:
-                np.copyto(acts[l + 1][:, :-1], out[l])
-        if head[1] is None:
-            np.copyto(head[0], out[-1])
-        else:
-            np.copyto(head[0], nets[-1])
-            np.copyto(head[1], out[-1])
-        # δ of the output layer, then back through the hidden layers (written where the epoch keeps them)
-        d, o = into[L], out[-1]
-        if self.out_form == "fused":
-            np.subtract(o, t, out=d)
-        elif self.out_form == "squared":
-            np.subtract(o, t, out=d)
-            if self.out_factor != 1.0:
-                d *= self.out_factor
-            self._times_slope(L - 1, nets[-1], o, d, tmp[-1])
-        else:
-            np.copyto(d, self.eng.output_delta(Pass([None] * L + [nets[-1]], [None] * L + [o]), t))
-        for l in range(L - 1, 0, -1):
-            dp = np.dot(into[l + 1], self.back_W[l], out=into[l])
-            self._times_slope(l - 1, nets[l - 1], out[l - 1], dp, tmp[l - 1])
-        # ∂E/∂W⁺ times η/batch (the batch mean, with η folded in for plain gradient descent)
-        scale = self.lr / a0.shape[0]
-        for l in range(L):
-            dl = into[l + 1]
-            if not self.flat_scale:
-                dl = np.multiply(dl, scale, out=scaled[l])
-            np.dot(acts[l].T, dl, out=self.G[l])
-            if self.masks[l] is not None:
-                self.G[l] *= self.masks[l]
-        if self.flat_scale:
-            self.eng.grad *= scale
-        self.opt.step(self.eng.grad)
-
-    def _times_slope(self, l: int, net: Array, out: Array, d: Array, buf: Array) -> None:
-        """d ⊙= f'(net) of layer l + 1 (index into ``acts``)."""
-        act = self.acts[l]
-        if act.name == "linear":
-            return
-        form = self.slope[l]
-        d *= form(net, out, buf) if form is not None else act.df(net, out)
+        L = self.L
+        acts = [a0] + ones[1:L]
+        return (a0, t, self.lr / a0.shape[0], *ones[1:L], *(a[:, :-1] for a in ones[1:L]),
+                *(a.T for a in acts), *nets, *out, *tmp, *scaled, *into[1:L + 1], head[0], head[1])
