@@ -131,11 +131,13 @@ def hist_epochs(doc) -> int:
 
 def test_loss_curves_are_hairlines_only_while_a_run_goes_at_full_speed(qtbot, window):
     f = load(window, xor_project(3000))
-    widths = lambda: {c.opts["pen"].widthF() for c in f.loss_plot.curves.values()}  # noqa: E731
-    assert widths() == {2.0}
+    widths = lambda: {(c.opts["pen"].widthF(), c.opts["antialias"])  # noqa: E731
+                      for c in f.loss_plot.curves.values()}
+    assert widths() == {(2.0, False)}
     seen = []
     f.controller.run_started.connect(lambda _stepping: seen.append(widths()))
     with qtbot.waitSignal(f.controller.run_ended, timeout=60000):
         f.controller.start()
-    assert seen == [{1.0}], "a full-speed run draws 1 px curves (a 2 px stroke costs 4x)"
-    assert widths() == {2.0}, "the run's last redraw is 2 px wide again"
+    assert seen == [{(1.0, True)}], "a full-speed run draws 1 px antialiased curves (2 px cost 4x)"
+    assert widths() == {(2.0, False)}, "the run's last redraw is 2 px wide again"
+    assert not any(c.curve.opts["antialias"] for c in f.loss_plot.curves.values())
