@@ -206,8 +206,8 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
                         dense.epoch(order, heads, deltas.layers)
                     else:
                         _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
-                    loss, change, right = _summary(eng, heads, y, order, keep_nets, classify, last_good,
-                                                   None if dense is None else dense.outputs)
+                    loss, change, right = _summary(eng, heads, _seen(y, order, dense, perm_bufs), keep_nets,
+                                                   classify, last_good, None if dense is None else dense.outputs)
                     mean_abs = deltas.mean_abs()
             broken = _diverged(epoch, loss, change, theta, mean_abs, watch)
             if broken:
@@ -245,11 +245,22 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             resume.state = None if finished is None else capture(finished, opt, rng, config.seed, eng.canonical)
 
 
-def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None, keep_nets: bool,
-             classify: bool, last_good: Array, outputs: Array | None = None) -> tuple[float, float, int]:
+def _seen(y: Array, order: NDArray[np.intp] | None, dense: DenseTrainer | None,
+          perm_bufs: tuple[Array, Array] | None) -> Array:
+    """The targets in visiting order: the epoch's own gathered copy where it made one (a second
+    gather cost 165 µs of a digits epoch's 5.6 ms)."""
+    if order is None:
+        return y
+    if dense is not None:
+        return dense.perm[1] if dense.whole else y[order]
+    return y[order] if perm_bufs is None else perm_bufs[1]
+
+
+def _summary(eng: Engine, heads: Array, y_seen: Array, keep_nets: bool, classify: bool, last_good: Array,
+             outputs: Array | None = None) -> tuple[float, float, int]:
     """(epoch loss, largest parameter change, samples classified right) of an array epoch;
-    ``outputs``: the outputs when ``heads`` holds output nets, if the epoch kept them."""
-    y_seen = y if order is None else y[order]  # outputs are in visiting order
+    ``y_seen``: the targets in visiting order (as the outputs are); ``outputs``: the outputs
+    when ``heads`` holds output nets, if the epoch kept them."""
     if keep_nets:
         outs = eng.output_of(heads) if outputs is None else outputs
         per_sample = eng.loss_per_sample(outs, y_seen, heads)
@@ -257,7 +268,7 @@ def _summary(eng: Engine, heads: Array, y: Array, order: NDArray[np.intp] | None
         outs = heads
         per_sample = eng.loss_per_sample(outs, y_seen)
     # add.reduce / n rather than .mean(): same sum, a third of the per-epoch cost
-    loss = float(np.add.reduce(per_sample)) / len(y)
+    loss = float(np.add.reduce(per_sample)) / len(y_seen)
     theta = eng.theta
     change = float(np.abs(theta - last_good).max()) if theta.size else 0.0
     return loss, change, int(np.count_nonzero(correct(outs, y_seen))) if classify else 0
