@@ -8,35 +8,27 @@ epoch count and the epoch budget. Optimiser state (momentum, Adam's moments) sta
 At full speed the views follow the run in frames (``_frame``): what the worker delivered since
 the last frame goes to every view in one block with the worker parked, at most one costly view
 per frame, and the window paints inside the same block; the frame rate adapts so the GUI thread
-stays near GUI_DUTY of the time (bench/gui_training.py measures the effect).
+stays near its target duty (app/training/priority.py; bench/gui_training.py measures the effect).
 """
 from __future__ import annotations
 
 import time
 from collections import deque
-from contextlib import contextmanager
 
 import numpy as np
-from PySide6.QtCore import (QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal,
-                            Slot)
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.project import History
 from core.training import TrainConfig
 
 from .gui_awake import gui_ran_probe
+from .priority import FRAME_MS, GuiPriority
 from .run_log import RunLog
 from .worker import ReportBatch, RunResult, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
-# The GIL lets one thread run Python at a time, so every millisecond the GUI thread spends in
-# Python (or in a paint it holds the worker for) is one the training thread loses. Reports are
-# therefore shown in frames: what arrived since the last frame goes to every view in one block
-# (the worker held, so numpy calls do not wait for the GIL), then the window paints once.
-FRAME_MS = 40  # at most 25 frames a second
-DEFERRED_PAINT_MAX_MS = 250  # a repaint asked for between frames waits at most this long
-GUI_DUTY = 0.05  # target share of wall time the GUI thread is awake during a run
-DUTY_WINDOW = 0.5  # seconds over which that share is measured
-MAX_SLOWDOWN = 8.0
+# Reports are shown in frames: what arrived since the last frame goes to every view in one block
+# with the worker held (app/training/priority.py), then the window paints once.
 LIVE_VIEW_SECONDS = 0.1  # the canvas shows the newest weights at most this often (default)
 
 
@@ -59,7 +51,6 @@ class TrainingController(QObject):
     run_ended = Signal(object)  # RunResult, after it was committed
     message = Signal(str)
     stats_changed = Signal(int, float, float)  # epoch, loss, epochs per second
-    live_scale_changed = Signal(float)
 
     def __init__(self, document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,14 +58,8 @@ class TrainingController(QObject):
         self.state = IDLE
         self.epochs_per_second: float | None = None
         self._thread: QThread | None = None
-        self._priority = False
-        self._held = self._in_paint = False
-        self.window = None  # set by the feature: its repaints run with the worker held
-        self.scenes: list = []  # the window's graphics scenes, flushed before a frame paints
-        self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
-        self.gui_duty = 0.0
-        self._busy = 0.0
-        self._awake_at = self._duty_since = time.perf_counter()
+        # GUI blocks with the worker held, and the window's paints (window, scenes set by the feature)
+        self.priority = GuiPriority(lambda: self._worker, lambda: self.full_speed, self)
         self._worker: TrainingWorker | None = None
         self._after = "finish"  # what the end of the current run leads to: pause, stop, finish
         self._stepping = False
@@ -91,8 +76,6 @@ class TrainingController(QObject):
         self._inbox: list[ReportBatch] = []  # arrived since the last frame
         self._frame_timer = QTimer(self, singleShot=True)
         self._frame_timer.timeout.connect(self._frame)
-        self._paint_timer = QTimer(self, singleShot=True)  # a repaint between frames
-        self._paint_timer.timeout.connect(self._deferred_paint)
         self._live_shown_at = 0.0
         self.frame_busy = False
         # Slowed or stepping, the canvas shows forward → backward sweep → new weights: the weights
@@ -228,78 +211,12 @@ class TrainingController(QObject):
         worker.epochs_reported.connect(self._on_epochs_reported)
         worker.run_finished.connect(self._on_run_finished)
         self._worker, self._thread = worker, thread
-        self._connect_priority(True)
-        self._busy, self._duty_since = 0.0, time.perf_counter()
+        self.priority.run_started()
         thread.start()
         if not stepping:
             self._set_state(RUNNING)
         self.run_started.emit(stepping)
         return True
-
-    def _connect_priority(self, on: bool) -> None:
-        """While a run lasts, the worker holds while the window repaints (see ``eventFilter``)."""
-        if on == self._priority or self.window is None:
-            return
-        self._priority = on
-        if on:
-            self.window.installEventFilter(self)
-        else:
-            self.window.removeEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
-        """Paint the window (UpdateRequest) with the worker held, so every Python paint() of
-        the canvas and the plots gets the GIL at once instead of competing for it. At full
-        speed a repaint asked for between frames waits for the next frame (at most FRAME_MS):
-        each paint of its own cost a hold of the worker (measured on two spirals: 68-90 such
-        paints a run, 0.3-0.5 s)."""
-        if event.type() == QEvent.UpdateRequest and self._worker is not None and not self._in_paint:
-            if self.full_speed and not self._held:
-                if not self._paint_timer.isActive():
-                    self._paint_timer.start(self._deferred_paint_ms())
-                return True
-            self._in_paint = True
-            try:
-                with self.gui_priority():
-                    obj.event(event)
-            finally:
-                self._in_paint = False
-            return True
-        return False
-
-    @contextmanager
-    def gui_priority(self):
-        """GUI work that should not compete with the worker for the GIL: the worker waits at
-        its next epoch boundary until the block ends. The time spent is the GUI's duty."""
-        worker = self._worker
-        if worker is None or self._held:
-            yield
-            return
-        self._held = True
-        worker.hold()
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            worker.release()
-            self._held = False
-            now = time.perf_counter()
-            self._busy += now - t0
-            if now - self._duty_since >= DUTY_WINDOW:
-                self._adapt(self._busy / (now - self._duty_since))
-                self._busy, self._duty_since = 0.0, now
-
-    def _adapt(self, duty: float) -> None:
-        """Stretch the live views' intervals while the GUI thread is busier than GUI_DUTY of the
-        time (every GUI moment is a moment the worker holds), shrink them back when it is not."""
-        self.gui_duty = duty
-        scale = self.live_scale
-        if duty > GUI_DUTY:
-            scale = min(scale * 1.5, MAX_SLOWDOWN)
-        elif duty < GUI_DUTY / 2:
-            scale = max(scale / 1.25, 1.0)
-        if scale != self.live_scale:
-            self.live_scale = scale
-            self.live_scale_changed.emit(scale)
 
     def _wait_for_worker(self) -> None:
         """Block until the worker's run is over and its last signals were handled here."""
@@ -331,7 +248,7 @@ class TrainingController(QObject):
         if not self.full_speed:  # slowed or stepping: the GUI is idle between epochs
             self._frame()
         elif not self._frame_timer.isActive():
-            self._frame_timer.start(int(FRAME_MS * self.live_scale))
+            self._frame_timer.start(int(FRAME_MS * self.priority.live_scale))
 
     @Slot()
     def _frame(self) -> None:
@@ -339,7 +256,7 @@ class TrainingController(QObject):
         self._frame_timer.stop()
         if not self._inbox:
             return
-        with self.gui_priority():
+        with self.priority.block():
             self.frame_busy = False  # a heavy view updated in this frame (the views read it)
             batch, self._inbox = ReportBatch.merge(self._inbox), []
             self.run_log.append(batch)
@@ -349,35 +266,12 @@ class TrainingController(QObject):
                     if not self._live_timer.isActive():
                         self._live_timer.start(self._after_sweep_ms())
                 elif time.perf_counter() - self._live_shown_at >= \
-                        self.live_interval_ms / 1000 * self.live_scale:
+                        self.live_interval_ms / 1000 * self.priority.live_scale:
                     self._show_live()
                     self.frame_busy = True
             self.epochs_reported.emit(batch)
             self.stats_changed.emit(batch.last.epoch, batch.last.loss, self.epoch_rate())
-            self._paint_now()
-
-    def _paint_now(self) -> None:
-        """Paint the frame inside its held block instead of in more blocks of their own: the
-        graphics scenes post their changes to themselves (queued calls), then the window its
-        repaint (UpdateRequest); both are delivered here."""
-        self._paint_timer.stop()
-        if self.window is None:
-            return
-        for scene in self.scenes:
-            QCoreApplication.sendPostedEvents(scene, QEvent.MetaCall)
-        # sent, not the posted one: a request deferred by eventFilter was consumed there
-        QCoreApplication.sendEvent(self.window, QEvent(QEvent.UpdateRequest))
-
-    def _deferred_paint_ms(self) -> int:
-        """Two frame intervals: while reports keep coming the next frame paints first (each
-        paint of its own holds the worker: measured on two spirals, one such paint per frame),
-        and a stalled run still repaints within DEFERRED_PAINT_MAX_MS."""
-        return int(min(2 * FRAME_MS * self.live_scale, DEFERRED_PAINT_MAX_MS))
-
-    @Slot()
-    def _deferred_paint(self) -> None:
-        with self.gui_priority():
-            self._paint_now()
+            self.priority.paint_now()
 
     def epoch_rate(self) -> float:
         if len(self._rate) < 2:
@@ -414,11 +308,7 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_run_finished(self, result: RunResult) -> None:
         self._frame()  # the epochs not shown yet: every epoch reaches the views
-        self._connect_priority(False)
-        if self._paint_timer.isActive():  # a deferred repaint: the window paints normally again
-            self._paint_timer.stop()
-            if self.window is not None:  # its dirty regions are kept: only they repaint
-                QCoreApplication.postEvent(self.window, QEvent(QEvent.UpdateRequest))
+        self.priority.run_ended()
         thread, self._thread, self._worker = self._thread, None, None
         if thread is not None:
             thread.quit()

@@ -112,7 +112,7 @@ class DecisionMap(QWidget):
         self.grid = GRID  # the grid of last_pass
         self._cost = 0.0
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
-        self.priority = nullcontext  # the controller's gui_priority once installed
+        self.priority = nullcontext  # the controller's priority.block once installed
         self._points_dirty = True
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()

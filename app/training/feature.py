@@ -32,7 +32,7 @@ class TrainingFeature(QObject):
         self.window = window
         doc = self.document = window.document
         self.controller = TrainingController(doc, self)
-        self.controller.window = window
+        self.controller.priority.window = window
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, tip in ACTIONS:
             act = QAction(text, window)
@@ -53,9 +53,9 @@ class TrainingFeature(QObject):
         self.decision_map = DecisionMap(doc, self.controller.apply_edit)
         self.probe = PredictionProbe(doc)
         for view in (self.loss_plot, self.decision_map, self.probe):
-            view.priority = self.controller.gui_priority
+            view.priority = self.controller.priority.block
         scene = getattr(window, "scene", None)
-        self.controller.scenes = [s for s in (scene, self.loss_plot.plot.scene(),
+        self.controller.priority.scenes = [s for s in (scene, self.loss_plot.plot.scene(),
                                               self.decision_map.plot.scene()) if s is not None]
         self.glow = GlowAnimator(scene.set_glow if scene is not None else (lambda values: None), self)
         self.glow.scale_changed.connect(self.legend.set_scale)
@@ -108,7 +108,7 @@ class TrainingFeature(QObject):
         c.run_ended.connect(self._update_actions)
         c.run_ended.connect(self._on_run_ended)
         c.message.connect(self._show_message)
-        c.live_scale_changed.connect(self._on_live_scale)
+        c.priority.live_scale_changed.connect(self._on_live_scale)
         self.panel.speed_changed.connect(self._on_speed_changed)
         doc.history_changed.connect(self._on_history_changed)
         doc.structure_changed.connect(self.glow.clear)
@@ -183,7 +183,7 @@ class TrainingFeature(QObject):
         self.controller.sweep_seconds = sweep
         full = not (stepping or eps)  # the controller's frames then pace every view
         # slowed down or stepping, the GUI is idle between epochs: every view follows each epoch
-        slow = 0.0 if (stepping or eps) else self.controller.live_scale
+        slow = 0.0 if (stepping or eps) else self.controller.priority.live_scale
         self._set_live_canvas(not (stepping or eps))  # slowed or stepping: every edge as drawn
         for view in (self.loss_plot, self.decision_map, self.probe):
             view.slowdown = slow

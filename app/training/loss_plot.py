@@ -179,7 +179,7 @@ class LossPlot(QWidget):
         self._cost = 0.0
         self._drawn_at = 0.0
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
-        self.priority = nullcontext  # the controller's gui_priority once installed
+        self.priority = nullcontext  # the controller's priority.block once installed
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()

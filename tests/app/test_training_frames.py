@@ -141,3 +141,32 @@ def test_loss_curves_are_hairlines_only_while_a_run_goes_at_full_speed(qtbot, wi
     assert seen == [{(1.0, True)}], "a full-speed run draws 1 px antialiased curves (2 px cost 4x)"
     assert widths() == {(2.0, False)}, "the run's last redraw is 2 px wide again"
     assert not any(c.curve.opts["antialias"] for c in f.loss_plot.curves.values())
+
+
+def test_window_paints_during_a_full_speed_run_hold_the_worker(qtbot, window):
+    """Every repaint while a run goes at full speed happens in a block with the worker parked
+    (app/training/priority.py): outside one, each Python paint() competes for the GIL."""
+    from PySide6.QtCore import QEvent, QObject
+
+    f = load(window, xor_project(30000))
+    pri = f.controller.priority
+    seen = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Paint and f.controller.running:
+                seen.append(pri.held)
+            return False
+
+    spy = Spy()
+    from PySide6.QtWidgets import QApplication
+    QApplication.instance().installEventFilter(spy)
+    try:
+        with qtbot.waitSignal(f.controller.run_ended, timeout=120000):
+            f.controller.start()
+            qtbot.wait(300)
+            window.update()  # a repaint asked for between frames: it waits for one
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert seen, "the window painted during the run"
+    assert all(seen), f"{seen.count(False)} of {len(seen)} paints ran with the worker free"
