@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import Activation
-from .dense_codegen import FORWARD_SRC, compile_step
+from .dense_codegen import FORWARD_SRC, SLOPE_SRC, compile_step
 from .engine import FLAT_SCALE_MAX, Engine, Pass
 from .optimizers import Optimizer
 
@@ -53,10 +53,6 @@ def _ones_column(k: int) -> Array:
     return col
 
 
-# hidden layers whose slope the step computes (the rest have no chain-path form)
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-
-
 def eligible(eng: Engine) -> bool:
     """A chain of layers, one activation per layer, every activation with an in-place form."""
     n = len(eng.sizes)
@@ -64,7 +60,7 @@ def eligible(eng: Engine) -> bool:
         return False
     if any(len(eng.groups[j]) != 1 or eng.groups[j][0][0].name not in FORWARD_SRC for j in range(1, n)):
         return False
-    return all(eng.groups[j][0][0].name in HIDDEN for j in range(1, n - 1))
+    return all(eng.groups[j][0][0].name in SLOPE_SRC for j in range(1, n - 1))
 
 
 class DenseTrainer:

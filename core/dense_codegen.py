@@ -17,7 +17,9 @@ import numpy as np
 
 from .activations import SIGMOID_FLOOR
 
-# out = f(net), in place; {n}: the net buffer, {o}: the output buffer
+# out = f(net), in place; {n}: the net buffer, {o}: the output buffer. The sigmoid is
+# core.activations._sigmoid's operations in the same order (the same bits); the leaky ReLU's
+# max(z, 0.01 z) is where(z > 0, z, 0.01 z) for every z, NaN included.
 FORWARD_SRC = {
     "sigmoid": ["neg({n}, out={o})", "minimum({o}, FLOOR, out={o})", "exp({o}, out={o})", "{o} += 1.0",
                 "divide(1.0, {o}, out={o})"],
@@ -27,12 +29,14 @@ FORWARD_SRC = {
     "linear": ["copyto({o}, {n})"],
     "softmax": ["softmax({n}, {o})"],
 }
-# d ⊙= f'(net) into the scratch buffer {b}; None: the activation's own df (called)
+# d ⊙= f'(net) into the scratch buffer {b}; None: the activation's own df (called). A hidden
+# layer's activation must be one of these (the softmax has no element-wise slope).
 SLOPE_SRC = {
     "sigmoid": ["subtract(1.0, {o}, out={b})", "{b} *= {o}", "{d} *= {b}"],
     "tanh": ["multiply({o}, {o}, out={b})", "subtract(1.0, {b}, out={b})", "{d} *= {b}"],
     "relu": ["greater({n}, 0.0, out={b})", "{d} *= {b}"],
     "linear": [],
+    "leaky_relu": None,
 }
 
 
