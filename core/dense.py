@@ -25,6 +25,7 @@ from .activations import Activation
 from .dense_codegen import FORWARD_SRC, SLOPE_SRC, compile_step
 from .engine import FLAT_SCALE_MAX, Engine, Pass
 from .optimizers import Optimizer
+from .slices import Slicer, spans
 
 Array = NDArray[np.float64]
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
@@ -118,25 +119,33 @@ class DenseTrainer:
         L = self.L
         return self.eng.output_delta(Pass([None] * L + [net], [None] * L + [out]), t)
 
-    def epoch(self, order: NDArray[np.intp] | None, heads: Array, deltas: list[Array]) -> None:
+    def epoch(self, order: NDArray[np.intp] | None, heads: Array, deltas: list[Array],
+              slicer: Slicer | None = None) -> None:
         """One pass in ``order``: outputs (or output nets) into ``heads`` and δ into ``deltas``
-        (layer by layer, rows in visiting order), parameters updated after each batch."""
+        (layer by layer, rows in visiting order), parameters updated after each batch; the
+        batches run in the ``slicer``'s slices (see core/slices.py)."""
         if self.whole:
             if order is None:
                 xa, y = self.xa, self.y
             else:
                 xa = np.take(self.xa, order, axis=0, out=self.perm[0])
                 y = np.take(self.y, order, axis=0, out=self.perm[1])
-            self._epoch(self._batches(xa, y, heads, deltas))
+            plan = self._batches(xa, y, heads, deltas)
+            if slicer is None or slicer.whole(len(plan)):
+                self._epoch(plan)
+            else:
+                for s, e in slicer.spans(len(plan)):
+                    self._epoch(plan[s:e])
             return
         n, bs = self.n, self.batch
-        for s in range(0, n, bs):  # gather each batch straight into its A⁺ buffer (the ones column stays)
-            e = min(s + bs, n)
-            bufs = self._buffers(e - s)
-            a0 = bufs[0][0]
-            rows = np.arange(s, e) if order is None else order[s:e]
-            np.take(self.x, rows, axis=0, out=a0[:, :-1])
-            self._step(*self._args(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e)))
+        for first, stop in spans(slicer, -(-n // bs)):
+            for s in range(first * bs, min(stop * bs, n), bs):  # gather each batch straight into its A⁺ buffer
+                e = min(s + bs, n)
+                bufs = self._buffers(e - s)
+                a0 = bufs[0][0]
+                rows = np.arange(s, e) if order is None else order[s:e]
+                np.take(self.x, rows, axis=0, out=a0[:, :-1])
+                self._step(*self._args(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e)))
 
     def _batches(self, xa: Array, y: Array, heads: Array, deltas: list[Array]) -> list[tuple]:
         """Each batch's arguments of the step (data slices, buffers, δ rows, head rows): the same

@@ -21,6 +21,7 @@ from .activations import LEAKY_SLOPE, SIGMOID_FLOOR
 from .engine import Engine
 from .network import Network
 from .optimizers import Optimizer
+from .slices import Slicer, spans
 
 Array = NDArray[np.float64]
 # Above this the array engine wins even one sample at a time. Measured with the generated epoch
@@ -89,15 +90,20 @@ class OnlineTrainer:
         if self.opt.s.name == "momentum" and self.opt.state1 is not None:
             self.opt.state1[self.slot_index] = self.velocity
 
-    def epoch(self, order: NDArray[np.intp] | None, classify: bool) -> tuple[float, float, int, list[float]]:
+    def epoch(self, order: NDArray[np.intp] | None, classify: bool,
+              slicer: Slicer | None = None) -> tuple[float, float, int, list[float]]:
         """One epoch over the data given to ``compile``: (sum of the samples' E, largest
         parameter change, samples classified right, Σ|δ| per non-input neuron in unit order).
-        The engine's ``theta`` holds the new parameters afterwards."""
+        The engine's ``theta`` holds the new parameters afterwards. The samples run in the
+        ``slicer``'s slices, each carrying on the last one's parameters and running sums."""
         old = self.eng.theta[self.slot_index].tolist()
-        vel = self.velocity if self.momentum is not None else None
+        new, vel = old, self.velocity if self.momentum is not None else None
         idx = range(self.n_samples) if order is None else order.tolist()
-        new, vel, loss, right, ad = self._epoch(old, vel, self.xs, self.ys, idx, self.lr, self.momentum,
-                                                classify)
+        loss, right, ad = 0.0, 0, self.zero_sums
+        for s, e in spans(slicer, self.n_samples):
+            part = idx if e - s == self.n_samples else idx[s:e]
+            new, vel, loss, right, ad = self._epoch(new, vel, self.xs, self.ys, part, self.lr, self.momentum,
+                                                    classify, loss, right, ad)
         if vel is not None:
             self.velocity = vel
         self.eng.theta[self.slot_index] = new
@@ -107,6 +113,7 @@ class OnlineTrainer:
     def compile(self, x: Array, y: Array) -> None:
         """Generate the epoch function for this network and keep the data as float lists."""
         self.xs, self.ys, self.n_samples = x.tolist(), y.tolist(), len(x)
+        self.zero_sums = [0.0] * len(self.unit_specs)
         s = self.opt.s
         self.lr, self.momentum = s.learning_rate, (s.momentum if s.name == "momentum" else None)
         ns = {"exp": math.exp, "tanh": math.tanh, "sp": _softplus, "argmax": _argmax}
@@ -123,13 +130,11 @@ class OnlineTrainer:
         ws = ", ".join(f"w{i}" for i in range(n_slots))
         vs = ", ".join(f"v{i}" for i in range(n_slots))
         units = [u for u, *_ in self.unit_specs]
-        out = ["def epoch(W, V, xs, ys, idx, lr, mom, classify):",
+        out = ["def epoch(W, V, xs, ys, idx, lr, mom, classify, loss, right, A):",
                f"    {ws}, = W" if n_slots else "    pass"]
         if mom:
             out.append(f"    {vs}, = V")
-        out.append("    loss = 0.0")
-        out.append("    right = 0")
-        out.append("    " + " = ".join(f"a{u}" for u in units) + " = 0.0")
+        out.append("    " + ", ".join(f"a{u}" for u in units) + ", = A")
         out.append("    for r in idx:")
         body = ["x = xs[r]", "t = ys[r]"]
         body += [f"o{u} = x[{u}]" for u in range(self.n_in)]

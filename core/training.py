@@ -26,6 +26,7 @@ from .online import OnlineTrainer
 from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
 from .resume import ResumeSlot, capture, restore
+from .slices import Slicer, spans
 from .threads import blas_limit, blas_threads, step_flops
 
 Array = NDArray[np.float64]
@@ -152,12 +153,14 @@ def check_data(net: Network, x: Array, y: Array) -> tuple[Array, Array]:
 def train(net: Network, x: Array, y: Array, config: TrainConfig,
           validation: tuple[Array, Array] | None = None,
           should_stop: Callable[[], bool] | None = None, first_epoch: int = 1,
-          resume: ResumeSlot | None = None, reserve_cores: int = 0) -> Iterator[EpochReport]:
+          resume: ResumeSlot | None = None, reserve_cores: int = 0,
+          pulse: Callable[[], None] | None = None) -> Iterator[EpochReport]:
     """Train ``net`` in place; yields one report per epoch. The network holds the latest finite
     weights whenever the generator is suspended, finished or closed. ``resume`` continues the
     optimiser and shuffle state it holds (where it applies, see core/resume.py) and afterwards
     holds the state after the last finished epoch. BLAS gets the threads core/threads.py chooses
-    for this network and batch, leaving ``reserve_cores`` (the GUI thread's) alone."""
+    for this network and batch, leaving ``reserve_cores`` (the GUI thread's) alone. ``pulse`` is
+    called about every millisecond of work inside an epoch (core/slices.py), never between epochs."""
     x, y = check_data(net, x, y)
     if validation is not None:
         validation = check_data(net, *validation)
@@ -189,6 +192,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         and fast is None and dense is None else None
     epoch = finished = first_epoch - 1
     watch = _Saturation()
+    slicer = None if pulse is None else Slicer(pulse)
     limits = ExitStack()  # released in the finally below, however the generator ends
     limits.enter_context(blas_limit(blas_threads(step_flops([b.shape for b in eng.W.values()], bs),
                                                  reserve_cores)))
@@ -198,14 +202,14 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 order = rng.permutation(n) if config.shuffle else None
                 if fast is not None:
-                    loss_sum, change, right, abs_sums = fast.epoch(order, classify)
+                    loss_sum, change, right, abs_sums = fast.epoch(order, classify, slicer)
                     loss = loss_sum / n
                     mean_abs = deltas.mean_abs_from(abs_sums)
                 else:
                     if dense is not None:
-                        dense.epoch(order, heads, deltas.layers)
+                        dense.epoch(order, heads, deltas.layers, slicer)
                     else:
-                        _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets)
+                        _epoch(eng, opt, x, y, bs, order, heads, deltas.layers, perm_bufs, keep_nets, slicer)
                     loss, change, right = _summary(eng, heads, _seen(y, order, dense, perm_bufs), keep_nets,
                                                    classify, last_good, None if dense is None else dense.outputs)
                     mean_abs = deltas.mean_abs()
@@ -306,10 +310,10 @@ def _diverged(epoch: int, loss: float, change: float, theta: Array, mean_delta: 
 
 def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDArray[np.intp] | None,
            heads: Array, deltas_epoch: list[Array], perm_bufs: tuple[Array, Array] | None,
-           keep_nets: bool) -> None:
+           keep_nets: bool, slicer: Slicer | None = None) -> None:
     """One pass over the data in ``order``: forward, backward and an update per batch (the hot
-    loop). Outputs (or output nets) and δ are stored in visiting order, by slices (cheaper than
-    scattering)."""
+    loop), in the ``slicer``'s slices. Outputs (or output nets) and δ are stored in visiting
+    order, by slices (cheaper than scattering)."""
     lr = opt.s.learning_rate if opt.folds_lr else 1.0
     n = x.shape[0]
     gather = None
@@ -319,19 +323,20 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
             y = np.take(y, order, axis=0, out=perm_bufs[1])
         else:  # data too large to copy whole: gather each batch into reused buffers
             gather = (np.empty((bs, x.shape[1])), np.empty((bs, y.shape[1])))
-    for s in range(0, n, bs):
-        e = s + bs
-        if gather is not None and e <= n:
-            sl = order[s:e]
-            xb, yb = np.take(x, sl, axis=0, out=gather[0]), np.take(y, sl, axis=0, out=gather[1])
-        elif gather is not None:
-            xb, yb = x[order[s:]], y[order[s:]]
-        else:
-            xb, yb = x[s:e], y[s:e]
-        p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
-        heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
-        eng.gradients(p, lr / xb.shape[0], reuse=True)
-        opt.step(eng.grad)
+    for first, stop in spans(slicer, -(-n // bs)):
+        for s in range(first * bs, min(stop * bs, n), bs):
+            e = s + bs
+            if gather is not None and e <= n:
+                sl = order[s:e]
+                xb, yb = np.take(x, sl, axis=0, out=gather[0]), np.take(y, sl, axis=0, out=gather[1])
+            elif gather is not None:
+                xb, yb = x[order[s:]], y[order[s:]]
+            else:
+                xb, yb = x[s:e], y[s:e]
+            p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
+            heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
+            eng.gradients(p, lr / xb.shape[0], reuse=True)
+            opt.step(eng.grad)
 
 
 def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,

@@ -335,16 +335,24 @@ class DecisionMap(QWidget):
         is_val[val_idx] = True
         if ds.task == "classification" or self._looks_like_classes(ds.y):
             cls = class_of(ds.y)
-            brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls]
+            colours = [QColor(CLASS_COLOURS[c % len(CLASS_COLOURS)]).getRgb()[:3] for c in cls]
         else:
             t = ds.y[:, 0]
             lo, hi = float(t.min()), float(t.max())
-            rgb = diverging((t - lo) / (hi - lo if hi > lo else 1.0))
-            brushes = [pg.mkBrush(*c) for c in rgb.astype(int)]
-        spots = [{"pos": (float(p[0]), float(p[1])), "brush": pg.mkBrush(None) if v else b,
-                  "pen": pg.mkPen(b.color(), width=2) if v else pg.mkPen("w", width=1), "data": k}
-                 for k, (p, b, v) in enumerate(zip(ds.x, brushes, is_val))]
-        self.points.setData(spots)
+            colours = [tuple(c) for c in diverging((t - lo) / (hi - lo if hi > lo else 1.0)).astype(int).tolist()]
+        # One brush and pen per colour, shared: pyqtgraph renders a symbol per distinct pen and
+        # brush object, so one each per point took 0.5 s for 3,000 points when a file opened.
+        styles: dict[tuple, tuple] = {}
+        brushes, pens = [], []
+        for c, v in zip(colours, is_val.tolist()):
+            style = styles.get((c, v))
+            if style is None:
+                b = pg.mkBrush(*c)
+                style = styles[(c, v)] = ((pg.mkBrush(None), pg.mkPen(b.color(), width=2)) if v
+                                          else (b, pg.mkPen("w", width=1)))
+            brushes.append(style[0])
+            pens.append(style[1])
+        self.points.setData(x=ds.x[:, 0], y=ds.x[:, 1], brush=brushes, pen=pens, data=np.arange(len(ds)))
 
     @staticmethod
     def _looks_like_classes(y: np.ndarray) -> bool:

@@ -38,7 +38,8 @@ HOLD_LIMIT = 0.1
 # The GUI waits (without the GIL) until the worker says it is parked, at most PARK_WAIT: until
 # then both want the GIL and the GUI's block ran in slices a switch interval apart (measured on
 # two spirals: 125 held blocks took 7.6 ms each on average, of which the worker was parked for
-# only half). An epoch longer than PARK_WAIT (a large network) is not waited for.
+# only half). Inside a long epoch the worker looks about every millisecond (core's ``pulse``,
+# see core/slices.py), so it parks well within PARK_WAIT there too.
 PARK_WAIT = 0.005
 
 
@@ -193,7 +194,8 @@ class TrainingWorker(QObject):
         try:
             gen = train(self._net, self._x, self._y, config, self._validation,
                         should_stop=self._stop.is_set, first_epoch=self._first_epoch,
-                        resume=self._resume, reserve_cores=1)  # the GUI thread's core
+                        resume=self._resume, reserve_cores=1,  # the GUI thread's core
+                        pulse=self._pulse)
             try:
                 for report in gen:
                     now = epoch_start = time.perf_counter()
@@ -237,6 +239,15 @@ class TrainingWorker(QObject):
         result.resume = self._resume.state
         self._done = True
         self.run_finished.emit(result)
+
+    def _pulse(self) -> None:
+        """Inside a long epoch, about every millisecond: park while the GUI thread holds the
+        worker, else hand the GIL over if the GUI thread ran (as between epochs)."""
+        if not self._may_run.is_set():
+            self._parked.set()
+            self._may_run.wait(HOLD_LIMIT)
+        elif self._gui_awake is None or self._gui_awake():
+            time.sleep(0)
 
     def _pace(self, epoch_start: float) -> None:
         """Sleep until the next epoch is due; wakes at once on stop or a change of speed."""
