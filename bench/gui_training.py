@@ -1,9 +1,9 @@
 """GUI training benchmark (prints figures; never a pass/fail test).
 
 Runs the real main window on a 1280x720 screen (offscreen unless QT_QPA_PLATFORM says otherwise),
-trains XOR (online) and two spirals (mini-batch) at full speed with every live view on (loss plot,
-δ glow, input-plane map, probe split out of the map's tab group so both are visible, canvas
-recolouring), and prints:
+trains XOR (online), two spirals (mini-batch) and 3,000 points online (long epochs) at full
+speed with every live view on (loss plot, δ glow, input-plane map, probe split out of the map's
+tab group so both are visible, canvas recolouring), and prints:
 - epochs per second with the GUI versus headless core in the same process (aim: ratio >= 0.9);
 - the lateness of a 10 ms GUI timer during training: worst over all rounds and median 99th
   percentile (aim: p99 <= 16 ms, one frame at 60 Hz);
@@ -12,7 +12,7 @@ recolouring), and prints:
 - epochs in the plot versus epochs trained (must be equal);
 - with --long S: the process's resident memory during an XOR run of S seconds (must level off).
 
-    .venv/bin/python bench/gui_training.py [--epochs-xor N] [--epochs-spirals N] [--long S]
+    .venv/bin/python bench/gui_training.py [--epochs-xor N] [--epochs-spirals N] [--epochs-long N] [--long S]
 """
 from __future__ import annotations
 
@@ -166,11 +166,32 @@ def gui_run(app, window, project, epochs: int, profiles: Profiles | None = None,
 
 
 def fresh(name: str, batch: int | None):
+    if name == QUADRANTS:
+        return quadrants()
     proj = load_project(resource_path("examples", name))
     proj.history.clear()
     if batch:
         proj.training = replace(proj.training, batch_size=batch)
     return proj
+
+
+QUADRANTS = "quadrants"
+
+
+def quadrants():
+    """Long epochs: 3,000 points (the sign of x1·x2), 2-16-16-1 tanh, online. An epoch takes
+    0.1-0.25 s, so the window must stay responsive inside epochs, not only between them."""
+    from core.datasets import Dataset
+    from core.network import Network
+    from core.optimizers import OptimizerSettings
+    from core.project import Project
+    from core.training import TrainConfig
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 2))
+    y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+    net = Network.dense([2, 16, 16, 1], activation="tanh", seed=1)
+    cfg = TrainConfig(optimizer=OptimizerSettings("sgd", 0.05), batch_size=1)
+    return Project(net, cfg, Dataset(x, y, task="classification"))
 
 
 def memory_run(app, window, seconds: float) -> None:
@@ -187,11 +208,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs-xor", type=int, default=20000)
     ap.add_argument("--epochs-spirals", type=int, default=1500)
+    ap.add_argument("--epochs-long", type=int, default=30, help="epochs of the 3,000-point case")
     ap.add_argument("--shot", default="", help="save a PNG of the window after each run here")
     ap.add_argument("--rounds", type=int, default=3, help="GUI runs per case (median reported)")
     ap.add_argument("--long", type=float, default=0.0, help="also a memory run of this many seconds")
     ap.add_argument("--profile", default="", help="write cProfile reports of both threads here")
-    ap.add_argument("--only", choices=("xor", "spirals", "memory"), default=None)
+    ap.add_argument("--only", choices=("xor", "spirals", "long", "memory"), default=None)
     ap.add_argument("--switch-ms", type=float, default=0.0,
                     help="set sys.setswitchinterval to this many ms (default: leave Python's)")
     args = ap.parse_args()
@@ -208,7 +230,8 @@ def main() -> None:
     print(f"window: {kind} {size.width()}x{size.height()} on {os.environ['QT_QPA_PLATFORM'].split(':')[0]}; "
           f"switch interval {sys.getswitchinterval() * 1000:.1f} ms")
     cases = [("XOR, online", "xor.bpnet", args.epochs_xor, None, "xor"),
-             ("two spirals, mini-batch 16", "two-spirals.bpnet", args.epochs_spirals, 16, "spirals")]
+             ("two spirals, mini-batch 16", "two-spirals.bpnet", args.epochs_spirals, 16, "spirals"),
+             ("3,000 points, online", QUADRANTS, args.epochs_long, None, "long")]
     print(f"{'case':28} {'epochs':>7} {'GUI ep/s':>9} {'core ep/s':>9} {'ratio':>6} "
           f"{'late max':>9} {'late p99':>9} {'GUI CPU':>8} {'plotted/trained':>16}")
     for label, name, epochs, batch, key in cases:
