@@ -10,9 +10,13 @@ aboutToBlock, with no signal until the next loop pass.
 """
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 import time
 from typing import Callable
+
+PR_SET_TIMERSLACK = 29  # linux/prctl.h
 
 
 def gui_ran_probe() -> Callable[[], bool] | None:
@@ -31,3 +35,17 @@ def gui_ran_probe() -> Callable[[], bool] | None:
         last[0] = now
         return True
     return ran
+
+
+def quick_sleeps() -> bool:
+    """Make ``time.sleep(0)`` in the calling thread cost ~19 µs instead of ~86 µs (measured here,
+    2,000 calls): most of it is the kernel's default timer slack of 50 µs, which Linux lets a
+    thread lower for itself. The training thread hands the GIL over with such sleeps a few
+    hundred times a second. True if the slack was lowered (Linux), False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0) == 0  # 1 ns: as short as the kernel allows
+    except (OSError, AttributeError):
+        return False

@@ -22,6 +22,8 @@ from core.network import Network
 from core.resume import ResumeSlot, ResumeState
 from core.training import EpochReport, TrainConfig, train
 
+from .gui_awake import quick_sleeps
+
 BATCH_SECONDS = 0.04
 # The GIL. Measured with XOR online (a pure-Python epoch loop): without yielding, a 10 ms GUI
 # timer was up to 250 ms late, and every GUI numpy call that drops the GIL waited up to a switch
@@ -187,6 +189,7 @@ class TrainingWorker(QObject):
     # ----------------------------------------------------------------- the loop
     @Slot()
     def run(self) -> None:
+        quick_sleeps()  # this thread's GIL hand-overs (below) cost a fifth of the default
         result = RunResult(first_epoch=self._first_epoch)
         pending: list[EpochReport] = []
         config = _LiveConfig(self._config)

@@ -37,3 +37,27 @@ def test_probe_tells_a_sleeping_thread_from_a_running_one():
     assert ran() is True
     done.set()
     t.join()
+
+
+def test_quick_sleeps_lowers_only_the_calling_threads_timer_slack():
+    import ctypes
+    import sys
+
+    from app.training.gui_awake import quick_sleeps
+    if not sys.platform.startswith("linux"):
+        assert quick_sleeps() is False
+        return
+    libc = ctypes.CDLL(None)
+    get_slack = lambda: libc.prctl(30, 0, 0, 0, 0)  # noqa: E731 (PR_GET_TIMERSLACK)
+    main_before = get_slack()
+    seen = []
+
+    def worker() -> None:
+        seen.append(get_slack())
+        seen.append(quick_sleeps())
+        seen.append(get_slack())
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [main_before, True, 1]
+    assert get_slack() == main_before > 1
