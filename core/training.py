@@ -166,7 +166,7 @@ def train(net: Network, x: Array, y: Array, config: TrainConfig,
         validation = check_data(net, *validation)
     if net.is_recurrent:  # its own engine and loop; the static path below stays as it is
         from .recurrent_training import train_recurrent
-        yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch, resume)
+        yield from train_recurrent(net, x, y, config, validation, should_stop, first_epoch, resume, pulse)
         return
     eng = Engine(net)
     theta = eng.theta

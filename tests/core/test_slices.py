@@ -76,3 +76,28 @@ def test_slices_follow_the_time_a_slice_takes(monkeypatch):
     assert spans[:3] == [(0, 4), (4, 6), (6, 8)] and spans[-1] == (18, 20)
     assert len(hooks) == len(spans) - 1
     assert s.per_slice == 2 and not s.whole(3) and s.whole(2)
+
+
+@pytest.mark.parametrize("example", ["pattern-completion.bpnet", "elman-grammar.bpnet"])  # settle, sequence
+def test_recurrent_epochs_in_slices_change_no_number(example, monkeypatch):
+    from dataclasses import replace
+
+    from core.fileio import load_project
+    from core.resources import resource_path
+    monkeypatch.setattr(slices, "SLICE_SECONDS", 0.0)
+    project = load_project(resource_path("examples", example))
+    x, y, val = project.dataset.arrays()
+    cfg = replace(project.training, max_epochs=3, report_weights=True)
+    calls = []
+    runs = []
+    for pulse in (lambda: calls.append(1), None):
+        net = project.network.copy()
+        runs.append((net, list(T.train(net, x, y, cfg, val, pulse=pulse))))
+    (a_net, a), (b_net, b) = runs
+    assert net.is_recurrent and len(a) == len(b) == 3 and calls
+    for ra, rb in zip(a, b):
+        assert (ra.loss, ra.accuracy, ra.max_weight_change, ra.relaxation) == \
+            (rb.loss, rb.accuracy, rb.max_weight_change, rb.relaxation)
+    (wa, ba), (wb, bb) = a_net.get_parameters(), b_net.get_parameters()
+    assert all(np.array_equal(wa[k], wb[k]) for k in wb)
+    assert all(np.array_equal(p, q) for p, q in zip(ba, bb))
