@@ -22,21 +22,28 @@ def test_probe_tells_a_sleeping_thread_from_a_running_one():
 
     t = threading.Thread(target=watched)
     t.start()
-    made.wait()
-    ran = probe[0]
-    if ran is None:
+    try:
+        made.wait()
+        ran = probe[0]
+        if ran is None:
+            pytest.skip("no thread CPU clocks here")
+        # Until it blocks in go.wait() (under load it may still be on its way) its clock moves.
+        ran()
+        deadline = time.monotonic() + 5.0
+        while True:
+            time.sleep(0.02)
+            if not ran():
+                break
+            assert time.monotonic() < deadline, "the probe never saw the blocked thread stand still"
+        time.sleep(0.05)
+        assert ran() is False  # blocked in go.wait(): no CPU used
+        go.set()
+        time.sleep(0.1)
+        assert ran() is True
+    finally:  # a failed check must not leave the thread waiting (pytest would wait at exit)
         go.set()
         done.set()
         t.join()
-        pytest.skip("no thread CPU clocks here")
-    ran()  # whatever it did while setting up
-    time.sleep(0.05)
-    assert ran() is False  # blocked in go.wait(): no CPU used
-    go.set()
-    time.sleep(0.1)
-    assert ran() is True
-    done.set()
-    t.join()
 
 
 def test_quick_sleeps_lowers_only_the_calling_threads_timer_slack():
