@@ -2,11 +2,12 @@
 
 The GIL lets one thread run Python at a time, so every millisecond the GUI thread spends in
 Python (or in a paint it holds the worker for) is one the training thread loses. GUI blocks
-therefore run with the worker parked at its next epoch boundary (``block``): a repaint's many
-Python paint() calls then get the GIL at once instead of each waiting for it. While a run goes at
-full speed, a repaint asked for between training frames waits for the next frame, and the share
-of time spent in such blocks (the GUI's duty) sets how far the live views' intervals stretch
-(``live_scale``); bench/gui_training.py measures the effect.
+therefore run with the worker parked at its next epoch boundary, or in a long epoch at its next
+slice (``block``, see core/slices.py): a repaint's many Python paint() calls then get the GIL at
+once instead of each waiting for it. While a run goes at full speed, a repaint asked for between
+training frames waits for the next frame, and the share of time spent in such blocks (the GUI's
+duty) sets how far the live views' intervals stretch (``live_scale``); bench/gui_training.py
+measures the effect.
 """
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ class GuiPriority(QObject):
     @contextmanager
     def block(self):
         """GUI work that should not compete with the worker for the GIL: the worker waits at
-        its next epoch boundary until the block ends. The time spent is the GUI's duty."""
+        its next epoch boundary (or, in a long epoch, its next slice) until the block ends. The
+        time spent is the GUI's duty."""
         worker = self._worker()
         if worker is None or self.held:
             yield

@@ -166,7 +166,7 @@ class TrainingWorker(QObject):
         self._may_run.set()
 
     def hold(self) -> None:
-        """The GUI thread has work: the worker waits at the next epoch boundary until
+        """The GUI thread has work: the worker waits at the next epoch boundary (or slice) until
         ``release``; this returns once it does, or after PARK_WAIT."""
         if self._stop.is_set() or self._done:
             return
