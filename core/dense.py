@@ -25,7 +25,7 @@ from .activations import Activation
 from .dense_codegen import FORWARD_SRC, SLOPE_SRC, compile_step
 from .engine import FLAT_SCALE_MAX, Engine, Pass
 from .optimizers import Optimizer
-from .slices import Slicer, spans
+from .slices import Slicer, batch_starts
 
 Array = NDArray[np.float64]
 PERMUTE_WHOLE_BYTES = 8 * 2**20  # shuffle the whole data once per epoch up to this size (measured)
@@ -138,14 +138,13 @@ class DenseTrainer:
                     self._epoch(plan[s:e])
             return
         n, bs = self.n, self.batch
-        for first, stop in spans(slicer, -(-n // bs)):
-            for s in range(first * bs, min(stop * bs, n), bs):  # gather each batch straight into its A⁺ buffer
-                e = min(s + bs, n)
-                bufs = self._buffers(e - s)
-                a0 = bufs[0][0]
-                rows = np.arange(s, e) if order is None else order[s:e]
-                np.take(self.x, rows, axis=0, out=a0[:, :-1])
-                self._step(*self._args(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e)))
+        for s in batch_starts(slicer, n, bs):  # gather each batch straight into its A⁺ buffer (the ones column stays)
+            e = min(s + bs, n)
+            bufs = self._buffers(e - s)
+            a0 = bufs[0][0]
+            rows = np.arange(s, e) if order is None else order[s:e]
+            np.take(self.x, rows, axis=0, out=a0[:, :-1])
+            self._step(*self._args(a0, self.y[rows], bufs, [d[s:e] for d in deltas], self._heads(heads, s, e)))
 
     def _batches(self, xa: Array, y: Array, heads: Array, deltas: list[Array]) -> list[tuple]:
         """Each batch's arguments of the step (data slices, buffers, δ rows, head rows): the same

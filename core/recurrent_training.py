@@ -21,7 +21,7 @@ from .network import Network
 from .optimizers import Optimizer
 from .recurrent import RecurrentEngine, not_settled_message
 from .resume import ResumeSlot, capture, restore
-from .slices import Slicer, spans
+from .slices import Slicer, batch_starts
 from .training import EpochDeltas, EpochReport, TrainConfig, _stop_reason, correct, is_classification
 
 Array = NDArray[np.float64]
@@ -95,43 +95,40 @@ def train_recurrent(net: Network, x: Array, y: Array, config: TrainConfig,
 
 
 def _settle_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, bs: int, order, lr_fold: float,
-                  outs: Array, deltas: EpochDeltas, slicer: Slicer | None = None) -> tuple[str | None, tuple[int, int]]:
+                  outs: Array, deltas: EpochDeltas,
+                  slicer: Slicer | None = None) -> tuple[str | None, tuple[int, int]]:
     if order is not None:
         x, y = x[order], y[order]
     most = [0, 0]
-    n = x.shape[0]
-    for first, stop in spans(slicer, -(-n // bs)):
-        for s in range(first * bs, min(stop * bs, n), bs):
-            xb, yb = x[s:s + bs], y[s:s + bs]
-            fwd = eng.forward(xb)
-            if not fwd.converged:
-                return not_settled_message("forward", fwd, eng.settings), tuple(most)
-            back = eng.backward(fwd, yb)
-            if not back.converged:
-                return not_settled_message("backward", back, eng.settings), tuple(most)
-            most = [max(most[0], fwd.iterations), max(most[1], back.iterations)]
-            outs[s:s + bs] = fwd.values[:, eng.out_slice]
-            _store_deltas(eng, deltas, slice(s, s + bs), back.values)
-            eng.gradients(fwd.values, back.values, lr_fold / xb.shape[0])
-            opt.step(eng.grad)
+    for s in batch_starts(slicer, x.shape[0], bs):
+        xb, yb = x[s:s + bs], y[s:s + bs]
+        fwd = eng.forward(xb)
+        if not fwd.converged:
+            return not_settled_message("forward", fwd, eng.settings), tuple(most)
+        back = eng.backward(fwd, yb)
+        if not back.converged:
+            return not_settled_message("backward", back, eng.settings), tuple(most)
+        most = [max(most[0], fwd.iterations), max(most[1], back.iterations)]
+        outs[s:s + bs] = fwd.values[:, eng.out_slice]
+        _store_deltas(eng, deltas, slice(s, s + bs), back.values)
+        eng.gradients(fwd.values, back.values, lr_fold / xb.shape[0])
+        opt.step(eng.grad)
     return None, tuple(most)
 
 
 def _sequence_epoch(eng: RecurrentEngine, opt: Optimizer, x: Array, y: Array, k: int, lr_fold: float,
                     outs: Array, deltas: EpochDeltas, slicer: Slicer | None = None) -> str | None:
     state = np.zeros((1, eng.n))
-    n = x.shape[0]
-    for first, stop in spans(slicer, -(-n // k)):
-        for s in range(first * k, min(stop * k, n), k):
-            xs, ts = x[s:s + k, None, :], y[s:s + k, None, :]
-            run = bptt.unroll(eng, xs, state)
-            ds = bptt.backward(eng, run, ts)
-            for q, (st, d) in enumerate(zip(run.states, ds)):
-                outs[s + q] = st[0, eng.out_slice]
-                _store_deltas(eng, deltas, slice(s + q, s + q + 1), d)
-            bptt.gradients(eng, run, ds, lr_fold / len(xs))
-            opt.step(eng.grad)
-            state = run.states[-1]
+    for s in batch_starts(slicer, x.shape[0], k):
+        xs, ts = x[s:s + k, None, :], y[s:s + k, None, :]
+        run = bptt.unroll(eng, xs, state)
+        ds = bptt.backward(eng, run, ts)
+        for q, (st, d) in enumerate(zip(run.states, ds)):
+            outs[s + q] = st[0, eng.out_slice]
+            _store_deltas(eng, deltas, slice(s + q, s + q + 1), d)
+        bptt.gradients(eng, run, ds, lr_fold / len(xs))
+        opt.step(eng.grad)
+        state = run.states[-1]
     return None
 
 

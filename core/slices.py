@@ -50,3 +50,9 @@ def spans(slicer: Slicer | None, n: int) -> Iterator[tuple[int, int]] | tuple[tu
     if slicer is None or slicer.whole(n):
         return ((0, n),)
     return slicer.spans(n)
+
+
+def batch_starts(slicer: Slicer | None, n: int, bs: int) -> Iterator[int]:
+    """The first row of each batch of an epoch of ``n`` rows in batches of ``bs``, in slices."""
+    for first, stop in spans(slicer, -(-n // bs)):
+        yield from range(first * bs, min(stop * bs, n), bs)

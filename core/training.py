@@ -26,7 +26,7 @@ from .online import OnlineTrainer
 from .online import eligible as online_eligible
 from .optimizers import Optimizer, OptimizerSettings
 from .resume import ResumeSlot, capture, restore
-from .slices import Slicer, spans
+from .slices import Slicer, batch_starts
 from .threads import blas_limit, blas_threads, step_flops
 
 Array = NDArray[np.float64]
@@ -323,20 +323,19 @@ def _epoch(eng: Engine, opt: Optimizer, x: Array, y: Array, bs: int, order: NDAr
             y = np.take(y, order, axis=0, out=perm_bufs[1])
         else:  # data too large to copy whole: gather each batch into reused buffers
             gather = (np.empty((bs, x.shape[1])), np.empty((bs, y.shape[1])))
-    for first, stop in spans(slicer, -(-n // bs)):
-        for s in range(first * bs, min(stop * bs, n), bs):
-            e = s + bs
-            if gather is not None and e <= n:
-                sl = order[s:e]
-                xb, yb = np.take(x, sl, axis=0, out=gather[0]), np.take(y, sl, axis=0, out=gather[1])
-            elif gather is not None:
-                xb, yb = x[order[s:]], y[order[s:]]
-            else:
-                xb, yb = x[s:e], y[s:e]
-            p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
-            heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
-            eng.gradients(p, lr / xb.shape[0], reuse=True)
-            opt.step(eng.grad)
+    for s in batch_starts(slicer, n, bs):
+        e = s + bs
+        if gather is not None and e <= n:
+            sl = order[s:e]
+            xb, yb = np.take(x, sl, axis=0, out=gather[0]), np.take(y, sl, axis=0, out=gather[1])
+        elif gather is not None:
+            xb, yb = x[order[s:]], y[order[s:]]
+        else:
+            xb, yb = x[s:e], y[s:e]
+        p = eng.backward(eng.forward(xb), yb, input_delta=False, into=[d[s:e] for d in deltas_epoch])
+        heads[s:e] = p.nets[-1] if keep_nets else p.outs[-1]
+        eng.gradients(p, lr / xb.shape[0], reuse=True)
+        opt.step(eng.grad)
 
 
 def _stop_reason(c: TrainConfig, done: int, loss: float, acc: float | None, change: float,
