@@ -131,20 +131,24 @@ class TrainingController(QObject):
 
     def pause(self, wait: bool = False) -> None:
         if self.running:
-            self._after = "pause"
-            self._worker.request_stop()
-            if wait:
-                self._wait_for_worker()
+            self._end_run("pause", wait)
 
     def stop(self, wait: bool = False) -> None:
         if self.running:
-            self._after = "stop"
-            self._worker.request_stop()
-            if wait:
-                self._wait_for_worker()
+            self._end_run("stop", wait)
         elif self.state == PAUSED:
             self._set_state(IDLE)
             self.message.emit("Training stopped")
+
+    def _end_run(self, after: str, wait: bool) -> None:
+        """The run ends at the end of the epoch under way: said at once, since an epoch of a
+        large data set can take seconds (the history holds whole epochs only)."""
+        self._after = after
+        self._worker.request_stop()
+        if wait:
+            self._wait_for_worker()
+        elif not self._stepping:
+            self.message.emit(f"{'Pausing' if after == 'pause' else 'Stopping'} at the end of this epoch\u2026")
 
     def toggle_pause(self) -> None:
         if self.running and not self._stepping:

@@ -103,6 +103,22 @@ def test_stop_takes_effect_within_one_epoch(qtbot, window):
     assert window.document.project.history[-1].epoch == last
 
 
+def test_pause_and_stop_say_at_once_that_they_wait_for_the_epoch(qtbot, window):
+    f = load(window, big_project())
+    c = f.controller
+    said = []
+    c.message.connect(said.append)
+    for act, done in ((c.pause, "Paused at epoch"), (c.stop, "Stopped at epoch")):
+        assert c.start() if act == c.pause else c.resume()
+        qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+        said.clear()
+        act()
+        assert said == [f"{'Pausing' if act == c.pause else 'Stopping'} at the end of this epoch\u2026"]
+        assert c.running  # the epoch under way still runs
+        qtbot.waitUntil(lambda: not c.running, timeout=10000)
+        assert said[-1].startswith(done)
+
+
 def test_close_while_training_stops_the_thread(qtbot, make_window):
     w = make_window()
     f = load(w, big_project())
