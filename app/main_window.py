@@ -17,6 +17,7 @@ from .canvas.view import NetworkView
 from .document import Document
 from .editor import Editor
 from .files import FileController, examples
+from .on_screen import show_tab
 from .scrolling import scrollable
 from .panels.inspector import Inspector
 from .panels.network_panel import NetworkPanel
@@ -415,9 +416,9 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(tabs[0], dock)
         for dock in [loss] + tabs:
             dock.setVisible(dock is not self.network_dock)  # advanced: View → Layers brings it back
-        tabs[0].raise_()
+        show_tab(tabs[0])
         if self.document.network.n_inputs == 2 and "map" in self.training.docks:
-            self.training.docks["map"].raise_()
+            show_tab(self.training.docks["map"])
         self.history_dock.setFloating(True)  # Edit → History opens it beside the window, not in it
         self.history_dock.hide()
         screen = self._available()

@@ -43,14 +43,28 @@ def make_window():
 
 
 def show_every_view(window) -> None:
-    """Every live view visible: the docks shown, the map's tab raised, and the probe (which
-    shares the map's tab group) split out below the map."""
+    """Every live view on screen: the docks shown, the map's tab current, and the probe (which
+    shares the map's tab group) split out below the loss plot. Only views on screen work: a
+    dock behind another tab waits (app/on_screen.py); until this session the map and probe
+    computed there as well, and this function, which raised the map with raise_() (a no-op
+    for a dock already on top) and split the probe off a tabbed dock (which only re-tabs it),
+    had left both behind other tabs."""
     from PySide6.QtCore import Qt
+
+    def on_screen(w) -> bool:  # app/on_screen.py's test, here so older checkouts run this file
+        return w.isVisible() and not w.visibleRegion().isEmpty()
     feature = window.training
     for dock in feature.docks.values():
         dock.show()
+    window.splitDockWidget(feature.docks["loss"], feature.docks["probe"], Qt.Vertical)
+    feature.docks["map"].lower()  # app/on_screen.py's show_tab
     feature.docks["map"].raise_()
-    window.splitDockWidget(feature.docks["map"], feature.docks["probe"], Qt.Vertical)
+    app = QApplication.instance()
+    deadline = time.perf_counter() + 5.0
+    while not (on_screen(feature.decision_map) and on_screen(feature.probe)):
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the map and the probe did not come on screen")
+        app.processEvents()
 
 
 def settle(app, seconds: float = 0.5) -> None:

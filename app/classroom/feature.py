@@ -12,6 +12,7 @@ from core.explain import BiasRef, ConnectionRef, NeuronRef, explain
 
 from .. import style
 from ..canvas.items import ConnectionItem, NeuronItem
+from ..on_screen import show_tab
 from ..training.glow import GLOW_MODES
 from .overlay import ClassroomOverlay
 from .panel import ClassroomPanel
@@ -249,7 +250,7 @@ class ClassroomFeature(QObject):
         for dock in w.findChildren(QDockWidget):
             if dock is not self.panel_dock and not dock.isHidden() and not dock.isFloating():
                 w.tabifyDockWidget(self.panel_dock, dock)
-        self.panel_dock.raise_()
+        show_tab(self.panel_dock)
 
     def fit(self) -> None:
         """Fit the network and every box the step will draw (its richest stage) into the view."""

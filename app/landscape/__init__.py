@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
+from ..on_screen import refresh_when_shown
+
 
 def install_landscape(window):
     from .panel import LandscapePanel
@@ -13,6 +15,7 @@ def install_landscape(window):
     dock.setObjectName("LandscapeDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    refresh_when_shown(dock, panel.recompute_if_stale)
     window.landscape = panel
     window.landscape_dock = dock
     window.close_requested_hooks.append(panel.shutdown)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from core import landscape as L
 
+from ..on_screen import on_screen
 from . import render
 
 RECOMPUTE_MS = 1500
@@ -98,7 +99,7 @@ class LandscapePanel(QWidget):
         self.plot = LandscapePlot(self)
         lay.addWidget(self.plot, 1)
         self.timer = QTimer(self, interval=RECOMPUTE_MS)
-        self.timer.timeout.connect(self._recompute_if_stale)
+        self.timer.timeout.connect(self.recompute_if_stale)
         document.parameters_changed.connect(self._on_parameters_changed)
         document.structure_changed.connect(self._on_structure_changed)
         document.project_replaced.connect(self._on_structure_changed)
@@ -170,11 +171,11 @@ class LandscapePanel(QWidget):
     @Slot()
     def recompute(self, *_) -> None:
         self.stale = True
-        if self.isVisible():
+        if on_screen(self):
             self._start_job()
 
-    def _recompute_if_stale(self) -> None:
-        if self.stale and self.job is None and self.isVisible():
+    def recompute_if_stale(self) -> None:
+        if self.stale and self.job is None and on_screen(self):
             self._start_job()
 
     def _start_job(self) -> None:
@@ -247,7 +248,7 @@ class LandscapePanel(QWidget):
         if any(not (lo <= v <= hi) for v, (lo, hi) in zip(now, self.ranges)):
             self.ranges = [L.weight_range(v) for v in now]
         self.stale = True
-        if len(self.refs) == 1 and self.job is None and self.isVisible():
+        if len(self.refs) == 1 and self.job is None and on_screen(self):
             self._start_job()  # a curve is cheap: follow every step
         self.plot.update()
 

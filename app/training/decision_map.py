@@ -28,6 +28,8 @@ from core.datasets import Dataset
 from core.engine import Engine
 from core.recurrent import layer_pass
 
+from ..on_screen import on_screen
+
 GRID = 60
 GRID_LIVE = 30
 THUMBS_EVERY = 3
@@ -181,7 +183,7 @@ class DecisionMap(QWidget):
 
     def refresh_if_due(self) -> bool:
         """True if it refreshed (a training frame then leaves the other heavy views for later)."""
-        if self._dirty and time.perf_counter() - self._refreshed_at >= self._interval_ms() / 1000:
+        if self._dirty and on_screen(self) and time.perf_counter() - self._refreshed_at >= self._interval_ms() / 1000:
             self.refresh()
             return True
         return False
@@ -259,10 +261,11 @@ class DecisionMap(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
+        if not on_screen(self):  # hidden, or behind another tab: refreshed when shown
+            self._dirty = True
+            return
         self._dirty = False
         self._refreshed_at = time.perf_counter()
-        if not self.isVisible():
-            return
         with self.priority():
             t0 = time.perf_counter()
             self._refresh()

@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
+from ..on_screen import refresh_when_shown, show_tab
 from ..scrolling import scrollable
 from .controller import IDLE, PAUSED, RUNNING, TrainingController, params_equal, params_fit
 from .decision_map import DecisionMap
@@ -70,14 +71,16 @@ class TrainingFeature(QObject):
         lay.addWidget(self.panel)
         self._add_dock("training", "Training", scrollable(controls), Qt.LeftDockWidgetArea)
         self._add_dock("loss", "Loss", self.loss_plot, Qt.BottomDockWidgetArea)
-        self._add_dock("map", "Input plane", scrollable(self.decision_map), Qt.RightDockWidgetArea)
-        self._add_dock("probe", "Prediction probe", scrollable(self.probe), Qt.RightDockWidgetArea)
+        self._add_dock("map", "Input plane", scrollable(self.decision_map), Qt.RightDockWidgetArea,
+                       self.decision_map.schedule)
+        self._add_dock("probe", "Prediction probe", scrollable(self.probe), Qt.RightDockWidgetArea, self.probe.schedule)
         if len(self.docks) == 4 and hasattr(window, "tabifyDockWidget"):
             window.tabifyDockWidget(self.docks["map"], self.docks["probe"])
-            self.docks["map"].raise_()
+            show_tab(self.docks["map"])
         self.relaxation = RelaxationView(doc, scene.set_glow if scene is not None else None,
                                          getattr(window, "editor", None))
-        self._add_dock("relaxation", "Relaxation", scrollable(self.relaxation), Qt.RightDockWidgetArea)
+        self._add_dock("relaxation", "Relaxation", scrollable(self.relaxation), Qt.RightDockWidgetArea,
+                       self.relaxation.refresh_if_dirty)
 
         menu = getattr(window, "train_menu", None)
         if menu is not None:
@@ -123,10 +126,13 @@ class TrainingFeature(QObject):
         self._on_history_changed()
         self._update_actions()
 
-    def _add_dock(self, key: str, title: str, widget: QWidget, area) -> None:
+    def _add_dock(self, key: str, title: str, widget: QWidget, area, shown=None) -> None:
+        """``shown``: called when the dock comes into view (its tab selected; see app/on_screen.py)."""
         dock = QDockWidget(title, self.window)
         dock.setObjectName(f"training_{key}_dock")
         dock.setWidget(widget)
+        if shown is not None:
+            refresh_when_shown(dock, shown)
         if hasattr(self.window, "addDockWidget"):
             self.window.addDockWidget(area, dock)
         self.docks[key] = dock
@@ -194,10 +200,10 @@ class TrainingFeature(QObject):
     def _raise_useful_tab(self) -> None:
         """The input-plane map needs two inputs; otherwise show the probe in its place."""
         if self.document.network.is_recurrent and "relaxation" in self.docks:
-            self.docks["relaxation"].raise_()
+            show_tab(self.docks["relaxation"])
         elif "map" in self.docks and "probe" in self.docks:
             two = self.document.network.n_inputs == 2
-            self.docks["map" if two else "probe"].raise_()
+            show_tab(self.docks["map" if two else "probe"])
 
     def _set_live_canvas(self, on: bool) -> None:
         scene = getattr(self.window, "scene", None)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeader
 from core.engine import Engine
 from core.recurrent import layer_pass
 
+from ..on_screen import on_screen
+
 REFRESH_MS = 100
 LIVE_REFRESH_MS = 250  # during a run at full speed: its numbers change faster than one reads
 # Above this many inputs (the 784 pixels of a digit) a field per input is no way to type a
@@ -82,7 +84,8 @@ class PredictionProbe(QWidget):
             self._timer.start(int(REFRESH_MS * self.slowdown))
 
     def refresh_if_due(self) -> None:
-        if self._dirty and time.perf_counter() - self._refreshed_at >= LIVE_REFRESH_MS / 1000 * self.slowdown:
+        if self._dirty and on_screen(self) and \
+                time.perf_counter() - self._refreshed_at >= LIVE_REFRESH_MS / 1000 * self.slowdown:
             self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -163,10 +166,11 @@ class PredictionProbe(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
+        if not on_screen(self):  # hidden, or behind another tab: refreshed when shown
+            self._dirty = True
+            return
         self._dirty = False
         self._refreshed_at = time.perf_counter()
-        if not self.isVisible():
-            return
         net = self.document.network
         if len(self.inputs) != net.n_inputs and net.n_inputs <= MAX_INPUT_FIELDS:
             self.rebuild()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 
 from core.recurrent_trace import RecurrentTrace, recurrent_trace
 
+from ..on_screen import on_screen
 from ..panels.recurrence_panel import RecurrencePanel
 
 FRAME_MS = 200  # slow enough to follow a neuron settling
@@ -85,7 +86,7 @@ class RelaxationView(QWidget):
     def refresh(self) -> None:
         """Recompute the trace (a few relaxations of one sample); while hidden, only later."""
         self.stop()
-        if not self.isVisible():
+        if not on_screen(self):  # hidden, or behind another tab: refreshed when shown
             self._dirty = True
             return
         self._dirty = False
@@ -131,6 +132,9 @@ class RelaxationView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.refresh_if_dirty()
+
+    def refresh_if_dirty(self) -> None:
         if self._dirty:
             self.refresh()
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+from app.on_screen import show_tab
 from core.fileio import load_project
 from core.resources import example
 
@@ -88,7 +89,7 @@ def test_short_screen_gives_the_canvas_the_height_and_keeps_the_table_a_tab_away
     central = window.centralWidget().geometry()
     assert window.view.height() >= central.height() - 40  # nothing below the canvas
     assert window.view.height() >= 0.7 * window.height()
-    c.table_dock.raise_()  # a click on its tab
+    show_tab(c.table_dock)  # a click on its tab
     QGuiApplication.processEvents()
     assert shown(c.table_dock) and c.table.rowCount() > 0
     c.actions["classroom"].trigger()

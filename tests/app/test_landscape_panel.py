@@ -3,6 +3,7 @@ core.landscape's, its grid is computed off the GUI thread, and training draws th
 import numpy as np
 import pytest
 
+from app.on_screen import on_screen, show_tab
 from core import landscape as L
 from core.resources import resource_path
 
@@ -10,9 +11,9 @@ from core.resources import resource_path
 def open_landscape(window, qtbot, example):
     assert window.files.load(resource_path("examples", f"{example}.bpnet"))
     window.landscape_dock.show()
-    window.landscape_dock.raise_()
+    show_tab(window.landscape_dock)
     panel = window.landscape
-    qtbot.waitUntil(panel.isVisible)
+    qtbot.waitUntil(lambda: on_screen(panel))
     return panel
 
 
@@ -80,9 +81,9 @@ def test_no_data_says_so(window, qtbot):
     from core.project import Project
     window.document.replace_project(Project(Network.dense([2, 2, 1])))
     window.landscape_dock.show()
-    window.landscape_dock.raise_()
+    show_tab(window.landscape_dock)
     panel = window.landscape
-    qtbot.waitUntil(panel.isVisible)
+    qtbot.waitUntil(lambda: on_screen(panel))
     panel.recompute()
     assert "no data" in panel.message
 

@@ -1,4 +1,5 @@
 """The window fits a classroom projector, and a big network opens quickly enough to be usable."""
+from app.on_screen import on_screen, show_tab
 from core.fileio import save_project
 from core.network import Network
 from core.project import Project
@@ -22,8 +23,8 @@ def test_probe_for_784_inputs_builds_no_input_fields(window, tmp_path, qtbot):
     assert probe.inputs == [] and probe.sample.value() == 1
     from core.engine import Engine
     out = Engine(net).predict(ds.x[:1])[0]
-    window.training.docks["probe"].raise_()
-    qtbot.waitUntil(probe.isVisible)
+    show_tab(window.training.docks["probe"])
+    qtbot.waitUntil(lambda: on_screen(probe))  # its tab current: a probe behind another tab waits
     probe.refresh()
     assert probe.output_values() == [float(f"{v:.6g}") for v in out]
 

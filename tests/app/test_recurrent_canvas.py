@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from app.canvas.items import ConnectionItem
 from app.canvas.recurrent_edges import RecurrentBatchItem, RecurrentConnectionItem
+from app.on_screen import on_screen, show_tab
 from app.panels.recurrence_panel import RecurrencePanel
 from core.network import Network
 from core.project import Project
@@ -84,7 +85,8 @@ def test_probe_shows_the_fixed_point_and_training_runs_in_the_thread(qtbot, wind
     from tests.app.test_training import load
     f = load(window, load_project(example("self-loop-attractor").path))
     f.docks["probe"].show()
-    f.docks["probe"].raise_()
+    show_tab(f.docks["probe"])
+    qtbot.waitUntil(lambda: on_screen(f.probe))
     f.probe.set_inputs([0.3])
     expected = RecurrentEngine(window.document.network).settle([[0.3]])[0, 0]
     assert f.probe.output_values()[0] == pytest.approx(expected, rel=1e-5)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from app.on_screen import on_screen, show_tab
 from app.training.controller import IDLE, PAUSED, RUNNING, params_equal
 from core.datasets import Dataset
 from core.network import Network
@@ -44,6 +45,33 @@ def load(window, project: Project):
     return window.training
 
 
+def wait_epochs(qtbot, controller, n: int, timeout=10000) -> None:
+    """Until the run has reported ``n`` epochs; on a timeout the failure says where every thread
+    was and what the controller and worker were doing (CI once waited 10 s for one epoch here)."""
+    try:
+        qtbot.waitUntil(lambda: controller.run_epochs >= n, timeout=timeout)
+    except qtbot.TimeoutError:
+        pytest.fail(f"no {n} epoch(s) reported in {timeout} ms\n" + training_state(controller))
+
+
+def training_state(c) -> str:
+    import sys
+    import threading
+    import traceback
+    w, p = c._worker, c.priority
+    lines = [f"controller: state={c.state} running={c.running} run_epochs={c.run_epochs} inbox={len(c._inbox)} "
+             f"frame_timer={c._frame_timer.isActive()}/{c._frame_timer.interval()} ms "
+             f"held={p.held} live_scale={p.live_scale} gui_duty={p.gui_duty:.2f}"]
+    if w is not None:
+        lines.append(f"worker: may_run={w._may_run.is_set()} parked={w._parked.is_set()} stop={w._stop.is_set()} "
+                     f"done={w._done}")
+    names = {t.ident: t.name for t in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        lines.append(f"--- thread {names.get(ident, ident)}")
+        lines += [s.rstrip() for s in traceback.format_stack(frame)[-8:]]
+    return "\n".join(lines)
+
+
 def wait_state(qtbot, controller, state, timeout=10000):
     qtbot.waitUntil(lambda: controller.state == state and not controller.running, timeout=timeout)
 
@@ -69,7 +97,7 @@ def test_pause_resume_stop(qtbot, window):
     c, doc = f.controller, window.document
     assert c.start()
     assert c.state == RUNNING
-    qtbot.waitUntil(lambda: c.run_epochs >= 2, timeout=10000)
+    wait_epochs(qtbot, c, 2)
     c.pause()
     wait_state(qtbot, c, PAUSED)
     done = len(doc.project.history)
@@ -77,7 +105,7 @@ def test_pause_resume_stop(qtbot, window):
     assert f.actions["resume"].isEnabled() and not f.actions["pause"].isEnabled()
     assert c.resume()
     assert c.state == RUNNING
-    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+    wait_epochs(qtbot, c, 1)
     c.stop()
     wait_state(qtbot, c, IDLE)
     hist = [h.epoch for h in doc.project.history]
@@ -90,8 +118,8 @@ def test_pause_resume_stop(qtbot, window):
 def test_stop_takes_effect_within_one_epoch(qtbot, window):
     f = load(window, big_project())
     c = f.controller
-    c.start()
-    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+    assert c.start()
+    wait_epochs(qtbot, c, 1)
     reported = c.run_log.last_epoch
     worker = c._worker
     c.stop(wait=True)
@@ -110,7 +138,7 @@ def test_pause_and_stop_say_at_once_that_they_wait_for_the_epoch(qtbot, window):
     c.message.connect(said.append)
     for act, done in ((c.pause, "Paused at epoch"), (c.stop, "Stopped at epoch")):
         assert c.start() if act == c.pause else c.resume()
-        qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+        wait_epochs(qtbot, c, 1)
         said.clear()
         act()
         assert said == [f"{'Pausing' if act == c.pause else 'Stopping'} at the end of this epoch\u2026"]
@@ -122,8 +150,8 @@ def test_pause_and_stop_say_at_once_that_they_wait_for_the_epoch(qtbot, window):
 def test_close_while_training_stops_the_thread(qtbot, make_window):
     w = make_window()
     f = load(w, big_project())
-    f.controller.start()
-    qtbot.waitUntil(lambda: f.controller.run_epochs >= 1, timeout=10000)
+    assert f.controller.start()
+    wait_epochs(qtbot, f.controller, 1)
     w.files.maybe_save = lambda: True
     assert w.close()
     assert not f.controller.running
@@ -134,8 +162,8 @@ def test_close_while_training_stops_the_thread(qtbot, make_window):
 def test_edit_while_training_pauses_then_applies_the_edit(qtbot, window):
     f = load(window, big_project())
     c, doc = f.controller, window.document
-    c.start()
-    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+    assert c.start()
+    wait_epochs(qtbot, c, 1)
     from app.commands import SetBiasCommand
     doc.push(SetBiasCommand(doc, 1, 0, 3.25))
     assert not c.running and c.state == PAUSED
@@ -143,7 +171,7 @@ def test_edit_while_training_pauses_then_applies_the_edit(qtbot, window):
     texts = [doc.undo_stack.text(k) for k in range(doc.undo_stack.count())]
     assert texts[0].startswith("Training, epoch") and len(texts) == 2
     assert c.resume()
-    qtbot.waitUntil(lambda: c.run_epochs >= 1, timeout=10000)
+    wait_epochs(qtbot, c, 1)
     c.stop(wait=True)
     assert c.state == IDLE
 
@@ -271,7 +299,8 @@ def test_map_click_adds_and_removes_points_through_undo(qtbot, window):
     f = load(window, xor_project(10))
     doc = window.document
     f.docks["map"].show()
-    f.docks["map"].raise_()
+    show_tab(f.docks["map"])
+    qtbot.waitUntil(lambda: on_screen(f.decision_map))
     f.decision_map.refresh()
     assert f.decision_map.last_pass is not None
     f.decision_map.add_point(0.5, 0.5, 1)
@@ -287,7 +316,8 @@ def test_probe_shows_the_engines_outputs(qtbot, window):
     from core.engine import Engine
     f = load(window, xor_project(10))
     f.docks["probe"].show()
-    f.docks["probe"].raise_()
+    show_tab(f.docks["probe"])
+    qtbot.waitUntil(lambda: on_screen(f.probe))
     f.probe.set_inputs([1.0, 0.0])
     expected = Engine(window.document.network).forward(np.array([[1.0, 0.0]])).outs[-1][0, 0]
     assert f.probe.output_values()[0] == pytest.approx(expected, rel=1e-5)

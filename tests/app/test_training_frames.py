@@ -85,7 +85,7 @@ def test_every_epoch_of_a_long_run_reaches_the_plot_and_the_record_stays_bounded
 def test_after_a_stop_every_view_shows_the_last_epoch(qtbot, window):
     f = load(window, big_project())
     c, doc = f.controller, window.document
-    show_map_and_probe(window)
+    show_map_and_probe(window, qtbot)
     c.start()
     qtbot.waitUntil(lambda: c.run_epochs >= 3, timeout=20000)
     assert f.decision_map.live and window.scene._live
@@ -115,14 +115,18 @@ def test_after_a_stop_every_view_shows_the_last_epoch(qtbot, window):
     assert f"Epoch {last} " in f.status_label.text()
 
 
-def show_map_and_probe(window) -> None:
-    """Both visible at once: the probe out of the map's tab group, below it."""
+def show_map_and_probe(window, qtbot) -> None:
+    """Both on screen at once: the map's tab current, the probe out of its group, below the loss
+    plot (a dock split off a tabbed one only joins its tabs)."""
     from PySide6.QtCore import Qt
+
+    from app.on_screen import on_screen, show_tab
     f = window.training
     for key in ("map", "probe"):
         f.docks[key].show()
-    window.splitDockWidget(f.docks["map"], f.docks["probe"], Qt.Vertical)
-    assert f.decision_map.isVisible() and f.probe.isVisible()
+    window.splitDockWidget(f.docks["loss"], f.docks["probe"], Qt.Vertical)
+    show_tab(f.docks["map"])
+    qtbot.waitUntil(lambda: on_screen(f.decision_map) and on_screen(f.probe))
 
 
 def hist_epochs(doc) -> int:

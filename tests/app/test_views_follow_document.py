@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.on_screen import show_tab
 from app.training.loss_plot import COLOURS
 from core.network import Network
 from core.project import Project
@@ -148,7 +149,7 @@ def test_the_weight_legend_follows_the_weights(window, qtbot):
 def test_clicked_points_land_where_clicked_and_the_axes_stay(window, qtbot):
     w = window
     w.files.open_example("xor")
-    w.training.docks["map"].raise_()
+    show_tab(w.training.docks["map"])
     dm = w.training.decision_map
     qtbot.waitUntil(lambda: dm.plot.isVisible() and dm.refresh_count > 0)
     qtbot.wait(200)  # the docks' layout settles
