@@ -1,9 +1,9 @@
 """Whether the GUI thread has been running lately, readable from the training thread.
 
-The training worker hands the GIL over with a ``sleep(0)`` so that GUI work never waits a whole
-switch interval for it, but each such sleep costs the worker 50-100 µs (the kernel's timer slack),
-a tenth of its time at one a millisecond. Most of a run the GUI thread sleeps between frames, and
-then the sleep buys nothing. The GUI thread's CPU clock tells the two apart without the GIL: if it
+The training worker hands the GIL over with a short sleep (app/training/worker.py's
+HANDOVER_SECONDS) so that GUI work never waits a whole switch interval for it, but each such sleep
+costs the worker about 0.1 ms, a tenth of its time at one a millisecond. Most of a run the GUI
+thread sleeps between frames, and then the sleep buys nothing. The GUI thread's CPU clock tells the two apart without the GIL: if it
 advanced since the worker last looked, the GUI thread ran (and may be waiting for the GIL now).
 The event dispatcher's awake/aboutToBlock signals cannot: timers and input are dispatched after
 aboutToBlock, with no signal until the next loop pass.
@@ -38,10 +38,11 @@ def gui_ran_probe() -> Callable[[], bool] | None:
 
 
 def quick_sleeps() -> bool:
-    """Make ``time.sleep(0)`` in the calling thread cost ~19 µs instead of ~86 µs (measured here,
-    2,000 calls): most of it is the kernel's default timer slack of 50 µs, which Linux lets a
-    thread lower for itself. The training thread hands the GIL over with such sleeps a few
-    hundred times a second. True if the slack was lowered (Linux), False elsewhere."""
+    """Make short sleeps in the calling thread last about what they ask: the kernel's default
+    timer slack adds 50 µs to each (measured here, 2,000 calls: sleep(0) 103 → 21 µs, a 50 µs
+    sleep 167 → 96 µs), and Linux lets a thread lower it for itself. The training thread hands
+    the GIL over with such sleeps a few hundred times a second. True if the slack was lowered
+    (Linux), False elsewhere."""
     if not sys.platform.startswith("linux"):
         return False
     try:

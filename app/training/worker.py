@@ -27,12 +27,18 @@ from .gui_awake import quick_sleeps
 BATCH_SECONDS = 0.04
 # The GIL. Measured with XOR online (a pure-Python epoch loop): without yielding, a 10 ms GUI
 # timer was up to 250 ms late, and every GUI numpy call that drops the GIL waited up to a switch
-# interval (5 ms) to get it back, so a 3600-point map refresh took 15 ms instead of 0.3 ms. A
-# sleep(0) every millisecond hands the GIL over: GUI work then waits at most ~1 ms per re-take.
-# But a sleep(0) costs 50-100 µs of wall time (the kernel's timer slack; 100 µs measured here),
-# a tenth of the worker's time, so it is taken only if the GUI thread ran since the last look
-# (``gui_awake``, see app/training/gui_awake.py): most of a run, the GUI sleeps between frames.
+# interval (5 ms) to get it back, so a 3600-point map refresh took 15 ms instead of 0.3 ms. So
+# about every millisecond the worker hands the GIL over, but only if the GUI thread ran since its
+# last look (``gui_awake``, see app/training/gui_awake.py): most of a run, the GUI sleeps between
+# frames, and each hand-over costs the worker its sleep.
 YIELD_SECONDS = 0.001
+# The hand-over is a real sleep, not sleep(0). A sleep(0) releases the GIL and takes it straight
+# back before the waiting GUI thread has woken, and each such re-take restarts that thread's
+# switch-interval countdown, so it never forces a switch either: measured with a Python worker
+# and a 10 ms timer thread, sleep(0) on every look left the timer late by p99 43-245 ms (worst
+# 0.8 s), against 6-14 ms with no hand-over at all and 2.1-6.2 ms with 50 µs sleeps, at the same
+# worker throughput (bench/gil_handover.py).
+HANDOVER_SECONDS = 50e-6
 # Better still, the GUI thread gets priority: while its event loop is awake the worker waits at
 # the next epoch boundary (hold/release), so a repaint never competes for the GIL. HOLD_LIMIT
 # bounds one wait, so the worker can never be starved by a GUI thread that stays busy.
@@ -224,7 +230,7 @@ class TrainingWorker(QObject):
                         last_yield = time.perf_counter()
                     elif now - last_yield >= YIELD_SECONDS:
                         if self._gui_awake is None or self._gui_awake():
-                            time.sleep(0)
+                            time.sleep(HANDOVER_SECONDS)
                             now = time.perf_counter()
                         last_yield = now
             finally:
@@ -250,7 +256,7 @@ class TrainingWorker(QObject):
             self._parked.set()
             self._may_run.wait(HOLD_LIMIT)
         elif self._gui_awake is None or self._gui_awake():
-            time.sleep(0)
+            time.sleep(HANDOVER_SECONDS)
 
     def _pace(self, epoch_start: float) -> None:
         """Sleep until the next epoch is due; wakes at once on stop or a change of speed."""

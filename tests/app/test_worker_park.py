@@ -33,3 +33,36 @@ def test_hold_parks_the_worker_inside_a_long_epoch():
         worker.request_stop()
         t.join()
     assert first_epoch_left, f"parked only after a whole epoch ({parked_after:.2f} s)"
+
+
+def test_gil_hand_over_is_a_real_sleep(monkeypatch):
+    """A sleep(0) gives the GIL back before the waiting GUI thread has woken, and restarts its
+    switch-interval countdown: bench/gil_handover.py measured a 10 ms timer late by p99 43-245 ms
+    with sleep(0) hand-overs, 2-6 ms with 50 µs sleeps. Every hand-over, between epochs and
+    inside a long one, must sleep long enough for the GUI thread to take the GIL."""
+    import app.training.worker as worker_module
+    pauses = []
+    real_sleep = time.sleep
+
+    class Clock:  # the worker module's ``time``, with its sleeps recorded
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(s):
+            pauses.append(s)
+            real_sleep(s)
+    monkeypatch.setattr(worker_module, "time", Clock())
+    rng = np.random.default_rng(0)
+    for n in (3000, 4):  # long epochs (hand-overs inside them) and short ones (between them)
+        x = rng.normal(size=(n, 2))
+        y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+        net = Network.dense([2, 16, 16, 1], activation="tanh", seed=1)
+        cfg = TrainConfig(optimizer=OptimizerSettings("sgd", 0.05), batch_size=1, max_epochs=2 if n > 4 else 3000)
+        pauses.clear()
+        worker = TrainingWorker(net, x, y, None, cfg, gui_awake=lambda: True)  # the GUI always ran
+        t = threading.Thread(target=worker.run)  # not here: the worker lowers its thread's timer slack
+        t.start()
+        t.join()
+        assert len(pauses) >= 5, f"{n} samples: {len(pauses)} hand-overs"
+        assert min(pauses) >= 20e-6, f"{n} samples: a hand-over of {min(pauses) * 1e6:.0f} µs"
