@@ -301,6 +301,9 @@ class MainWindow(QMainWindow):
             self.central.setCurrentIndex(0)
             if getattr(self, "_map_dock_was_visible", True):
                 dock.show()
+                # shown again, the dock rejoins its tab group behind the current tab (Probe was
+                # left in front); it can be brought forward once the layout has re-added it
+                QTimer.singleShot(0, dock, lambda: show_tab(dock))
             self.view.setFocus()
         if self.actions["map"].isChecked() != on:
             self.actions["map"].setChecked(on)

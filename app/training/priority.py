@@ -5,9 +5,10 @@ Python (or in a paint it holds the worker for) is one the training thread loses.
 therefore run with the worker parked at its next epoch boundary, or in a long epoch at its next
 slice (``block``, see core/slices.py): a repaint's many Python paint() calls then get the GIL at
 once instead of each waiting for it. While a run goes at full speed, a repaint asked for between
-training frames waits for the next frame, and the share of time spent in such blocks (the GUI's
-duty) sets how far the live views' intervals stretch (``live_scale``); bench/gui_training.py
-measures the effect.
+training frames waits for the next frame, unless the user just clicked, typed or scrolled
+(``user_active``): what they did shows at once. The share of time spent in such blocks (the
+GUI's duty) sets how far the live views' intervals stretch (``live_scale``);
+bench/gui_training.py measures the effect.
 """
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Sl
 
 FRAME_MS = 40  # at most 25 frames a second
 DEFERRED_PAINT_MAX_MS = 250  # a repaint asked for between frames waits at most this long
+INPUT_RECENT = 0.3  # seconds after a click, key or wheel during which repaints are never deferred
 GUI_DUTY = 0.05  # target share of wall time the GUI thread is awake during a run
 DUTY_WINDOW = 0.5  # seconds over which that share is measured
 MAX_SLOWDOWN = 8.0
+USER_INPUT = (QEvent.MouseButtonPress, QEvent.MouseButtonRelease, QEvent.MouseButtonDblClick,
+              QEvent.KeyPress, QEvent.KeyRelease, QEvent.Wheel)
 
 
 class GuiPriority(QObject):
@@ -38,6 +42,8 @@ class GuiPriority(QObject):
         self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
         self.gui_duty = 0.0
         self._installed = False
+        self._input_window = None  # the window's QWindow: its input events mark user activity
+        self._input_at = -1.0
         self.held = self._in_paint = False
         self._busy = 0.0
         self._duty_since = time.perf_counter()
@@ -62,8 +68,14 @@ class GuiPriority(QObject):
         self._installed = on
         if on:
             self.window.installEventFilter(self)
+            self._input_window = self.window.windowHandle()
+            if self._input_window is not None:
+                self._input_window.installEventFilter(self)
         else:
             self.window.removeEventFilter(self)
+            if self._input_window is not None:
+                self._input_window.removeEventFilter(self)
+                self._input_window = None
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
         """Paint the window (UpdateRequest) with the worker held, so every Python paint() of
@@ -71,8 +83,15 @@ class GuiPriority(QObject):
         speed a repaint asked for between frames waits for the next frame: each paint of its
         own cost a hold of the worker (measured on two spirals: 68-90 such paints a run,
         0.3-0.5 s)."""
-        if event.type() == QEvent.UpdateRequest and self._worker() is not None and not self._in_paint:
-            if self._full_speed() and not self.held:
+        kind = event.type()
+        if obj is self._input_window:
+            if kind in USER_INPUT:
+                self._input_at = time.perf_counter()
+                if self._paint_timer.isActive():  # a deferred repaint holds back any new one
+                    self._paint_timer.start(0)  # after this event has had its effect
+            return False
+        if kind == QEvent.UpdateRequest and self._worker() is not None and not self._in_paint:
+            if self._full_speed() and not self.held and not self.user_active():
                 if not self._paint_timer.isActive():
                     self._paint_timer.start(self.deferred_paint_ms())
                 return True
@@ -84,6 +103,12 @@ class GuiPriority(QObject):
                 self._in_paint = False
             return True
         return False
+
+    def user_active(self) -> bool:
+        """A click, key or wheel turn in the window within INPUT_RECENT: what it changes (a tab,
+        a button, the map a tab brings into view) paints at once, not at the next frame. Seen
+        under Xvfb in a run of 3,000-point epochs: tab switches waited up to 150 ms for a frame."""
+        return time.perf_counter() - self._input_at < INPUT_RECENT
 
     @contextmanager
     def block(self):

@@ -3,6 +3,7 @@ toolbar labels are fixed, the readout shows the newest epoch, Map swaps the canv
 plane and back, presenter mode scales text and restores everything, File → Export writes files."""
 from PySide6.QtCore import QRect, QSettings
 
+from app.on_screen import on_screen
 from core.resources import resource_path
 
 
@@ -63,6 +64,8 @@ def test_map_fills_the_canvas_area_and_goes_back(window, qtbot):
     window.actions["map"].trigger()
     assert window.central.currentIndex() == 0 and dock.widget() is widget
     assert window.view.isVisible()
+    # back in its dock, the map is the tab in front (the Probe tab was left there)
+    qtbot.waitUntil(lambda: on_screen(widget), timeout=3000)
 
 
 def test_presenter_text_keys_and_restore(window, qtbot):
