@@ -411,6 +411,7 @@ class TrainingController(QObject):
             self._worker.request_stop()
             self._wait_for_worker()
         self._session_done = self._session_budget = 0
+        self.priority.forget_pace()
         self._set_state(IDLE)
 
 

@@ -146,6 +146,14 @@ class GuiPriority(QObject):
             self.live_scale = scale
             self.live_scale_changed.emit(scale)
 
+    def forget_pace(self) -> None:
+        """Another network: the slowdown measured on the last one says nothing about it (it
+        would otherwise carry a large network's 8x into the first seconds of XOR's next run)."""
+        self.gui_duty = 0.0
+        if self.live_scale != 1.0:
+            self.live_scale = 1.0
+            self.live_scale_changed.emit(1.0)
+
     def paint_now(self) -> None:
         """Paint a frame inside its held block instead of in more blocks of their own: the
         graphics scenes post their changes to themselves (queued calls), then the window its

@@ -236,3 +236,14 @@ def test_a_click_during_a_full_speed_run_paints_at_once(qtbot, window):
     finally:
         app.removeEventFilter(spy)
         f.controller.stop(wait=True)
+
+
+def test_a_new_network_starts_with_views_at_full_pace(qtbot, window):
+    """The live views' slowdown is measured per network: another file starts at full pace."""
+    f = load(window, xor_project(10))
+    pri = f.controller.priority
+    for _ in range(5):
+        pri._adapt(0.5)  # a GUI thread busy half the time: the views slow down
+    assert pri.live_scale > 4 and f.loss_plot.slowdown == pri.live_scale
+    load(window, xor_project(10))
+    assert pri.live_scale == 1.0 and f.loss_plot.slowdown == 1.0 and f.decision_map.slowdown == 1.0
