@@ -411,7 +411,8 @@ class TrainingController(QObject):
             self._worker.request_stop()
             self._wait_for_worker()
         self._session_done = self._session_budget = 0
-        self.priority.forget_pace()
+        net, data = self.document.network, self.document.project.dataset
+        self.priority.network_opened((tuple(net.sizes), net.num_connections, len(data) if data is not None else 0))
         self._set_state(IDLE)
 
 

@@ -40,6 +40,7 @@ class GuiPriority(QObject):
         self.window = None  # its repaints run with the worker held
         self.scenes: list = []  # the window's graphics scenes, flushed before a frame paints
         self.live_scale = 1.0  # >1 stretches live-view intervals (see _adapt)
+        self._pace_key: tuple | None = None  # the network live_scale was measured on
         self.gui_duty = 0.0
         self._installed = False
         self._input_window = None  # the window's QWindow: its input events mark user activity
@@ -146,9 +147,14 @@ class GuiPriority(QObject):
             self.live_scale = scale
             self.live_scale_changed.emit(scale)
 
-    def forget_pace(self) -> None:
-        """Another network: the slowdown measured on the last one says nothing about it (it
-        would otherwise carry a large network's 8x into the first seconds of XOR's next run)."""
+    def network_opened(self, key: tuple) -> None:
+        """A project was opened; ``key`` says what sets the views' cost (sizes, connections,
+        samples). Another kind of network starts at full pace: the slowdown measured on the last
+        one says nothing about it (a large network's 8x carried into the first seconds of XOR's
+        runs). The same network again keeps its pace, which took its first runs to find."""
+        if key == self._pace_key:
+            return
+        self._pace_key = key
         self.gui_duty = 0.0
         if self.live_scale != 1.0:
             self.live_scale = 1.0

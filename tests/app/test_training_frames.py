@@ -238,12 +238,17 @@ def test_a_click_during_a_full_speed_run_paints_at_once(qtbot, window):
         f.controller.stop(wait=True)
 
 
-def test_a_new_network_starts_with_views_at_full_pace(qtbot, window):
-    """The live views' slowdown is measured per network: another file starts at full pace."""
-    f = load(window, xor_project(10))
+def test_another_network_starts_with_views_at_full_pace(qtbot, window):
+    """The live views' slowdown is measured per network: another kind of network starts at
+    full pace, the same one again keeps the pace found for it."""
+    from .test_training import big_project
+    f = load(window, big_project())
     pri = f.controller.priority
     for _ in range(5):
         pri._adapt(0.5)  # a GUI thread busy half the time: the views slow down
-    assert pri.live_scale > 4 and f.loss_plot.slowdown == pri.live_scale
+    slow = pri.live_scale
+    assert slow > 4 and f.loss_plot.slowdown == slow
+    load(window, big_project())
+    assert pri.live_scale == slow, "the same network keeps its pace"
     load(window, xor_project(10))
     assert pri.live_scale == 1.0 and f.loss_plot.slowdown == 1.0 and f.decision_map.slowdown == 1.0
