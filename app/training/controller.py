@@ -412,7 +412,8 @@ class TrainingController(QObject):
             self._wait_for_worker()
         self._session_done = self._session_budget = 0
         net, data = self.document.network, self.document.project.dataset
-        self.priority.network_opened((tuple(net.sizes), net.num_connections, len(data) if data is not None else 0))
+        samples = len(data) if data is not None else 0
+        self.priority.network_opened((tuple(net.sizes), net.num_connections, samples))
         self._set_state(IDLE)
 
 
