@@ -225,12 +225,10 @@ class TrainingWorker(QObject):
                         if self._stop.is_set():
                             break
                     elif not self._may_run.is_set():
-                        self._parked.set()
-                        self._may_run.wait(HOLD_LIMIT)
+                        self._park()
                         last_yield = time.perf_counter()
                     elif now - last_yield >= YIELD_SECONDS:
-                        if self._gui_awake is None or self._gui_awake():
-                            time.sleep(HANDOVER_SECONDS)
+                        if self._hand_over():
                             now = time.perf_counter()
                         last_yield = now
             finally:
@@ -253,10 +251,22 @@ class TrainingWorker(QObject):
         """Inside a long epoch, about every millisecond: park while the GUI thread holds the
         worker, else hand the GIL over if the GUI thread ran (as between epochs)."""
         if not self._may_run.is_set():
-            self._parked.set()
-            self._may_run.wait(HOLD_LIMIT)
-        elif self._gui_awake is None or self._gui_awake():
+            self._park()
+        else:
+            self._hand_over()
+
+    def _park(self) -> None:
+        """Wait while the GUI thread holds the worker (at most HOLD_LIMIT)."""
+        self._parked.set()
+        self._may_run.wait(HOLD_LIMIT)
+
+    def _hand_over(self) -> bool:
+        """Give the GUI thread the GIL if it ran since the last look (see HANDOVER_SECONDS);
+        True if the worker slept."""
+        if self._gui_awake is None or self._gui_awake():
             time.sleep(HANDOVER_SECONDS)
+            return True
+        return False
 
     def _pace(self, epoch_start: float) -> None:
         """Sleep until the next epoch is due; wakes at once on stop or a change of speed."""
