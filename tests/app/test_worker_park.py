@@ -66,3 +66,51 @@ def test_gil_hand_over_is_a_real_sleep(monkeypatch):
         t.join()
         assert len(pauses) >= 5, f"{n} samples: {len(pauses)} hand-overs"
         assert min(pauses) >= 20e-6, f"{n} samples: a hand-over of {min(pauses) * 1e6:.0f} µs"
+
+
+def test_no_hand_over_for_what_the_gui_ran_during_the_last_one(monkeypatch):
+    """A GUI thread that wakes now and then needs the GIL once per wake. Its CPU clock also
+    advances while it runs during a hand-over, and the worker's next look used to read that as a
+    new wake: about every second hand-over found the GUI thread back in its event loop's poll
+    (counted from /proc in an XOR run: 151-196 of 335-452)."""
+    import app.training.worker as worker_module
+    from app.training.gui_awake import gui_ran_probe
+    sleeps = []
+    real_sleep = time.sleep
+
+    class Clock:
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(s):
+            sleeps.append(s)
+            real_sleep(s)
+    probe, stop, wakes = [], threading.Event(), [0]
+
+    def gui() -> None:  # wakes every 10 ms and runs a little Python, like a GUI timer's slot
+        probe.append(gui_ran_probe())
+        while not stop.wait(0.01):
+            wakes[0] += 1
+            sum(range(200))
+    g = threading.Thread(target=gui)
+    g.start()
+    while not probe:
+        real_sleep(0.001)
+    monkeypatch.setattr(worker_module, "time", Clock())
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    net = Network.dense([2, 2, 1], activation="sigmoid", seed=1)
+    cfg = TrainConfig(optimizer=OptimizerSettings("sgd", 0.5), batch_size=1, max_epochs=10 ** 9)
+    worker = TrainingWorker(net, x, y, None, cfg, gui_awake=probe[0])
+    t = threading.Thread(target=worker.run)
+    try:
+        t.start()
+        real_sleep(1.0)
+    finally:
+        worker.request_stop()
+        t.join()
+        stop.set()
+        g.join()
+    assert wakes[0] >= 20, f"the GUI thread woke only {wakes[0]} times"
+    assert len(sleeps) <= 1.5 * wakes[0], f"{len(sleeps)} hand-overs for {wakes[0]} GUI wakes"
