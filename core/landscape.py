@@ -208,8 +208,11 @@ def _softmax_cross_entropy(net: Array, t: Array, labels: NDArray[np.intp] | None
 def grid(net: Network, x: Array, y: Array, a: WeightRef, b: WeightRef,
          a_values: Array, b_values: Array,
          should_stop: Callable[[], bool] = lambda: False,
-         progress: Callable[[int, int], None] | None = None) -> Landscape | None:
-    """E over ``a_values`` × ``b_values``; one batched pass per row. None if stopped early."""
+         progress: Callable[[int, int], None] | None = None,
+         pulse: Callable[[], None] | None = None) -> Landscape | None:
+    """E over ``a_values`` × ``b_values``; one batched pass per row. None if stopped early.
+    ``pulse`` runs between rows (a thread computing this beside a window lets it have the GIL
+    there, see app/training/courtesy.py); it never changes a number."""
     if tuple(a) == tuple(b):
         raise ValueError("choose two different weights")
     sw = _Sweeper(net, x, y, [a, b])
@@ -222,6 +225,8 @@ def grid(net: Network, x: Array, y: Array, a: WeightRef, b: WeightRef,
         errors[r] = sw.errors([da, np.array([bval - sw.now[1]])])
         if progress is not None:
             progress(r + 1, len(bv))
+        if pulse is not None:
+            pulse()
     e_now = float(sw.errors([np.zeros(1), np.zeros(1)])[0])
     return Landscape(a, b, av, bv, errors, sw.now[0], sw.now[1], e_now)
 

@@ -11,6 +11,9 @@ from ..on_screen import refresh_when_shown
 def install_landscape(window):
     from .panel import LandscapePanel
     panel = LandscapePanel(window.document, window.scene)
+    training = getattr(window, "training", None)
+    if training is not None:  # its grids wait while a training frame paints
+        panel.gui_free = training.controller.priority.gui_free
     dock = QDockWidget("Landscape", window)
     dock.setObjectName("LandscapeDock")
     dock.setWidget(panel)

@@ -12,12 +12,13 @@ from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QRectF, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core import landscape as L
 
 from ..on_screen import on_screen
+from ..training.courtesy import Courtesy
 from . import render
 
 RECOMPUTE_MS = 1500
@@ -29,10 +30,11 @@ class LandscapeJob(QThread):
 
     computed = Signal(object)
 
-    def __init__(self, net, x, y, refs, ranges, size: int, parent=None) -> None:
+    def __init__(self, net, x, y, refs, ranges, size: int, parent=None, pulse=None) -> None:
         super().__init__(parent)  # owned by the panel: a QThread destroyed while running aborts
         self.args = (net, x, y, refs, ranges, size)
         self.stop = threading.Event()
+        self.pulse = pulse  # between a grid's rows: the window gets the GIL first
 
     def run(self) -> None:
         net, x, y, refs, ranges, size = self.args
@@ -41,7 +43,8 @@ class LandscapeJob(QThread):
                 result = L.curve(net, x, y, refs[0], np.linspace(*ranges[0], CURVE_POINTS))
             else:
                 result = L.grid(net, x, y, refs[0], refs[1], np.linspace(*ranges[0], size),
-                                np.linspace(*ranges[1], size), should_stop=self.stop.is_set)
+                                np.linspace(*ranges[1], size), should_stop=self.stop.is_set,
+                                pulse=self.pulse)
         except (ValueError, FloatingPointError) as e:
             result = str(e)
         if not self.stop.is_set():
@@ -82,6 +85,9 @@ class LandscapePanel(QWidget):
         self.path: list[tuple[float, ...]] = []
         self.stale = True
         self.job: LandscapeJob | None = None
+        self.gui_free: threading.Event | None = None  # the training's GuiPriority.gui_free, if any
+        self._base_key: tuple | None = None  # what _base_pixmap shows (see _base)
+        self._base_pixmap = self._base_land = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel()
@@ -193,7 +199,7 @@ class LandscapePanel(QWidget):
             return
         self.stale = False
         job = LandscapeJob(self.document.network.copy(), x, y, list(self.refs), list(self.ranges),
-                           self.size_combo.currentData(), self)
+                           self.size_combo.currentData(), self, Courtesy(self.gui_free).pulse)
         job.computed.connect(self._on_computed)
         job.finished.connect(self._on_job_finished)
         self.job = job
@@ -263,13 +269,29 @@ class LandscapePanel(QWidget):
         self.timer.stop()
 
     # ----------------------------------------------------------------- painting
+    def _base(self, land, rect: QRectF, names, text_px: float, device) -> QPixmap:
+        """The heatmap with its contours, axes and header, painted once per grid and size:
+        during a run the panel repaints at every live update of the weights to move the path,
+        and painting the contours each time held the window for 25-40 ms (64×64 grid)."""
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        key = (id(land), rect.width(), rect.height(), names, text_px, ratio)
+        if key != self._base_key or self._base_land is not land:  # the grid itself, not an id reused
+            pixmap = QPixmap(int(round(rect.width() * ratio)), int(round(rect.height() * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            painter = QPainter(pixmap)
+            render.landscape_base(painter, QRectF(0, 0, rect.width(), rect.height()), land, names, text_px)
+            painter.end()
+            self._base_key, self._base_pixmap, self._base_land = key, pixmap, land
+        return self._base_pixmap
+
     def paint(self, p: QPainter, rect: QRectF, text_px: float = 13) -> None:
         names = self.names()
         r = self.result
         if isinstance(r, L.Curve) and len(self.refs) == 1 and r.a == self.refs[0]:
             render.paint_curve(p, rect, r, [v[0] for v in self.path], names[0], text_px)
         elif isinstance(r, L.Landscape) and len(self.refs) == 2 and (r.a, r.b) == tuple(self.refs):
-            render.paint_landscape(p, rect, r, [v[:2] for v in self.path], (names[0], names[1]), text_px)
+            p.drawPixmap(rect.topLeft(), self._base(r, rect, (names[0], names[1]), text_px, p.device()))
+            render.landscape_path(p, rect, r, [v[:2] for v in self.path], text_px)
         else:
             p.fillRect(rect, render.QColor("white"))
             p.setPen(render.INK)

@@ -41,6 +41,15 @@ def _fmt(v: float) -> str:
 
 def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple[float, float]],
                     names: tuple[str, str], text_px: float = 13) -> None:
+    landscape_base(p, rect, land, names, text_px)
+    landscape_path(p, rect, land, path, text_px)
+
+
+def landscape_base(p: QPainter, rect: QRectF, land: Landscape, names: tuple[str, str],
+                   text_px: float = 13) -> None:
+    """What stays while training moves the path: the heatmap, its contours, axes and header (the
+    panel keeps it as a pixmap: contours and all took 25-40 ms a paint, repeated at every live
+    update of the weights)."""
     p.fillRect(rect, Qt.white)
     area = _plot_rect(rect, text_px)
     e = land.errors
@@ -51,12 +60,6 @@ def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple
     h, w = rgb.shape[:2]
     img = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
     p.drawImage(area, img)
-    a0, a1 = land.a_values[0], land.a_values[-1]
-    b0, b1 = land.b_values[0], land.b_values[-1]
-
-    def to_px(a: float, b: float) -> QPointF:
-        return QPointF(area.left() + (a - a0) / (a1 - a0) * area.width(),
-                       area.bottom() - (b - b0) / (b1 - b0) * area.height())
 
     def grid_px(col: float, row: float) -> QPointF:  # cell centres: the value at grid index
         return QPointF(area.left() + (col + 0.5) / w * area.width(),
@@ -67,6 +70,26 @@ def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple
     for level in contour_levels(e):
         for (c0, r0), (c1, r1) in contour_segments(e, level):
             p.drawLine(grid_px(c0, r0), grid_px(c1, r1))
+    a0, a1 = land.a_values[0], land.a_values[-1]
+    b0, b1 = land.b_values[0], land.b_values[-1]
+    _axes(p, area, (a0, a1), (b0, b1), names, text_px)
+    _header(p, rect, f"E now {_fmt(land.e_now)} · light {_fmt(10 ** lo)} … dark {_fmt(10 ** hi)} (log)",
+            text_px)
+
+
+def landscape_path(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple[float, float]],
+                   text_px: float = 13) -> None:
+    """The training path over the base and the current point."""
+    area = _plot_rect(rect, text_px)
+    a0, a1 = land.a_values[0], land.a_values[-1]
+    b0, b1 = land.b_values[0], land.b_values[-1]
+
+    def to_px(a: float, b: float) -> QPointF:
+        return QPointF(area.left() + (a - a0) / (a1 - a0) * area.width(),
+                       area.bottom() - (b - b0) / (b1 - b0) * area.height())
+
+    p.setRenderHint(QPainter.Antialiasing, True)
+    p.save()
     if len(path) >= 2:
         p.setPen(QPen(PATH, 2.5, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         p.drawPolyline(QPolygonF([to_px(a, b) for a, b in path]))
@@ -74,9 +97,7 @@ def paint_landscape(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple
     p.setPen(QPen(Qt.white, 2))
     p.setBrush(NOW)
     p.drawEllipse(to_px(*now), text_px * 0.45, text_px * 0.45)
-    _axes(p, area, (a0, a1), (b0, b1), names, text_px)
-    _header(p, rect, f"E now {_fmt(land.e_now)} · light {_fmt(10 ** lo)} … dark {_fmt(10 ** hi)} (log)",
-            text_px)
+    p.restore()
 
 
 def _header(p: QPainter, rect: QRectF, text: str, px: float) -> None:

@@ -12,6 +12,7 @@ bench/gui_training.py measures the effect.
 """
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
 from typing import Callable
@@ -46,6 +47,10 @@ class GuiPriority(QObject):
         self._input_window = None  # the window's QWindow: its input events mark user activity
         self._input_at = -1.0
         self.held = self._in_paint = False
+        # cleared while a block runs: other background threads wait for it between their slices
+        # of work (app/training/courtesy.py), as the worker waits at its epoch boundaries
+        self.gui_free = threading.Event()
+        self.gui_free.set()
         self._busy = 0.0
         self._duty_since = time.perf_counter()
         self._paint_timer = QTimer(self, singleShot=True)  # a repaint between frames
@@ -121,12 +126,14 @@ class GuiPriority(QObject):
             yield
             return
         self.held = True
+        self.gui_free.clear()
         worker.hold()
         t0 = time.perf_counter()
         try:
             yield
         finally:
             worker.release()
+            self.gui_free.set()
             self.held = False
             now = time.perf_counter()
             self._busy += now - t0

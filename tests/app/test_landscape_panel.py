@@ -108,3 +108,82 @@ def test_step_through_update_moves_the_point_and_back_returns_it(window, qtbot):
     session.back()
     assert panel.path[-1] == (window.document.network.weight(0, 0, 1, 0),)
     session.leave()
+
+
+def test_heatmap_is_painted_once_per_grid_and_the_path_moves_over_it(window, qtbot, monkeypatch):
+    """During a run the panel repaints at every live update of the weights; the heatmap with its
+    contours (25-40 ms a paint) is kept, only the path is drawn again. What the screen shows is
+    pixel for pixel what File → Export draws (render.paint_landscape)."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from app.landscape import render
+    panel = open_landscape(window, qtbot, "xor")
+    land = wait_result(panel, qtbot, L.Landscape)
+    bases = []
+    real_base = render.landscape_base
+    monkeypatch.setattr(render, "landscape_base", lambda *a, **k: (bases.append(1), real_base(*a, **k)))
+    a_mid = float(np.mean(land.a_values[[0, -1]]))
+    b_mid = float(np.mean(land.b_values[[0, -1]]))
+    rect = QRectF(0, 0, 420, 330)
+
+    def shown(path):
+        panel.path = list(path)
+        image = QImage(420, 330, QImage.Format_ARGB32_Premultiplied)
+        p = QPainter(image)
+        panel.paint(p, rect)
+        p.end()
+        return image
+
+    def exported(path):
+        image = QImage(420, 330, QImage.Format_ARGB32_Premultiplied)
+        p = QPainter(image)
+        render.paint_landscape(p, rect, land, list(path), tuple(panel.names()[:2]))
+        p.end()
+        return image
+    first = [(land.a_now, land.b_now), (a_mid, b_mid)]
+    moved = first + [(land.a_values[1], land.b_values[-2])]
+    one, two = shown(first), shown(moved)
+    assert len(bases) == 1, f"the heatmap was painted {len(bases)} times for one grid"
+    assert one != two  # the path moved
+    assert one == exported(first) and two == exported(moved)
+    del bases[:]  # the export paints its own
+    bigger = QImage(500, 330, QImage.Format_ARGB32_Premultiplied)
+    p = QPainter(bigger)
+    panel.paint(p, QRectF(0, 0, 500, 330))
+    p.end()
+    assert len(bases) == 1  # another size: painted again
+
+
+def test_grid_rows_wait_while_a_training_frame_paints(monkeypatch):
+    """The grid's thread lets the window's training frames paint first: between rows it waits
+    while GuiPriority.gui_free is clear (at most HOLD_LIMIT each), as the worker waits at its
+    epoch boundaries. Without it the Landscape on screen during a run left a 10 ms GUI timer
+    late by p99 28-31 ms, against 16-23 ms (bench/gui_training.py, two spirals)."""
+    import threading
+    import time
+
+    from app.training import courtesy as courtesy_module
+    from app.training.courtesy import Courtesy
+    from core.network import Network
+    monkeypatch.setattr(courtesy_module, "HOLD_LIMIT", 30.0)  # a loaded machine's 50 ms stay short of it
+    net = Network.dense([2, 2, 1], activation="sigmoid", seed=1)
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    a, b = L.default_pair(net)
+    gui_free = threading.Event()
+    gui_free.set()
+    rows = []
+    courtesy = Courtesy(gui_free)
+    done = []
+    gui_free.clear()  # a frame is painting
+    t = threading.Thread(target=lambda: done.append(L.grid(
+        net, x, y, a, b, np.linspace(-1, 1, 8), np.linspace(-1, 1, 6),
+        progress=lambda r, n: rows.append(r), pulse=courtesy.pulse)))
+    t.start()
+    time.sleep(0.05)
+    during = len(rows)
+    gui_free.set()
+    t.join()
+    assert during <= 1, f"{during} rows computed while the window painted"
+    assert len(rows) == 6 and done[0] is not None
