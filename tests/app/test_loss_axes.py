@@ -1,0 +1,50 @@
+"""The loss plot's axes move in round steps while a run goes, not at every redraw: an axis whose
+range changes lays its ticks out again (1.5 ms a redraw), and steady round numbers read better
+on a projector than a scale that shifts under a falling curve."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from app.training.loss_plot import LossPlot
+
+
+def frames(plot, epochs, loss):
+    """Feed the plot as a run's frames do, 10 epochs a frame, redrawing each; the view's
+    (x, y) ranges after each redraw."""
+    ranges = []
+    for k in range(0, len(epochs), 10):
+        e = epochs[k:k + 10]
+        nan = np.full(len(e), np.nan)
+        plot.append_batch(SimpleNamespace(epoch=e, loss=loss[k:k + 10], val_loss=nan, accuracy=nan,
+                                          val_accuracy=nan), draw=False)
+        plot.redraw()
+        ranges.append(tuple(np.ravel(plot.plot.getPlotItem().vb.viewRange())))
+    return ranges
+
+
+def test_loss_axis_steps_through_round_ranges(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(420, 260)
+    plot.show()
+    epochs = np.arange(1, 3001, dtype=np.float64)
+    loss = 0.7 * np.exp(-epochs / 300) + 0.004
+    ranges = frames(plot, epochs, loss)
+    ys = [(y0, y1) for _, _, y0, y1 in ranges]
+    # autoranged it moved at every one of the 300 redraws; in steps, as the span grows 1-2-5
+    assert len(set(ys)) <= 15, f"the loss axis moved {len(set(ys))} times in 300 redraws"
+    for (y0, y1), k in zip(ys, range(10, 3001, 10)):
+        shown = loss[:k]
+        assert y0 <= shown.min() and shown.max() <= y1  # all of the curve in view
+        assert shown.max() - shown.min() >= 0.5 * (y1 - y0) * 0.9  # and not squashed
+    plot.set_log(True)
+    more = np.arange(3001, 6001, dtype=np.float64)
+    tail = 0.7 * np.exp(-more / 300) + 1e-4 * np.exp(-more / 2000)
+    ranges = frames(plot, more, tail)
+    ys = [(y0, y1) for _, _, y0, y1 in ranges]
+    assert len(set(ys)) <= 6, f"the log axis moved {len(set(ys))} times in 300 redraws"
+    y0, y1 = ys[-1]
+    lo, hi = np.log10(min(loss.min(), tail.min())), np.log10(max(loss.max(), tail.max()))
+    assert np.floor(lo) - 0.2 < y0 <= lo and hi <= y1 < np.ceil(hi) + 0.2  # whole decades around it
