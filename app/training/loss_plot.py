@@ -27,6 +27,7 @@ NAMES = {"loss": "training loss", "val_loss": "validation loss", "accuracy": "tr
          "val_accuracy": "validation accuracy"}
 FIELDS = ("loss", "val_loss", "accuracy", "val_accuracy")
 MARKERS_UP_TO = 30  # epochs: below this each one is also drawn as a dot (one epoch has no line)
+LOG_TEXT_FILL = [(0, 0.8), (2, 0.0)]  # pyqtgraph's textFillLimits: no minor labels past two
 CAPACITY = 4096  # buckets: a plot is at most ~2000 px wide, and peak downsampling halves again
 BUCKET_FIELDS = ("first", "last", "count") + tuple(f"{n}_{e}" for n in FIELDS for e in ("lo", "hi"))
 
@@ -176,6 +177,24 @@ def _pen(name: str, live: bool):
     return pg.mkPen(COLOURS[name], width=1 if live else 2, style=style)
 
 
+class _LossAxis(pg.AxisItem):
+    """The loss axis. On the log scale its first tick level is the decades (every second or
+    fifth one when the plot is short), the 2-9 ticks between them the second: pyqtgraph dropped
+    its decade level whenever its own linear spacing came out below one decade, as on a 150 px
+    plot spanning two, and then labelled every 2-9 tick, a column of overlapping numbers."""
+
+    LABEL_PX = 18  # room one label needs along the axis
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's)
+        lo, hi = math.floor(minVal), math.ceil(maxVal)
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (hi - lo) / s * self.LABEL_PX <= max(size, 1)
+                    or s == 100)
+        decades = [float(v) for v in range(lo, hi + 1) if v % step == 0 and minVal <= v <= maxVal]
+        between = [v + math.log10(k) for v in range(lo, hi) for k in range(2, 10)
+                   if minVal < v + math.log10(k) < maxVal] if step == 1 else []
+        return [(float(step), decades), (None, between)]
+
+
 class _TimedPlot(pg.PlotWidget):
     """A PlotWidget that remembers how long its last paint took (the redraw's cost counts it)."""
 
@@ -197,7 +216,7 @@ class LossPlot(QWidget):
         self._drawn_at = 0.0
         self.slowdown = 1.0  # set by the controller's GUI-duty measurement
         self.priority = nullcontext  # the controller's priority.block once installed
-        self.plot = _TimedPlot(background="w")
+        self.plot = _TimedPlot(background="w", axisItems={"left": _LossAxis("left")})
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
@@ -207,6 +226,7 @@ class LossPlot(QWidget):
         # several times a second. The crosshair readout gives exact values instead.
         item.setMenuEnabled(False)
         item.getAxis("left").enableAutoSIPrefix(False)
+        self._linear_text_fill = list(item.getAxis("left").style["textFillLimits"])
         self.legend = item.addLegend(offset=(-10, 10))
         self.acc_box = pg.ViewBox()
         item.showAxis("right")
@@ -421,6 +441,10 @@ class LossPlot(QWidget):
         for name in ("loss", "val_loss"):
             self.curves[name].setLogMode(False, on)
         item.getAxis("left").setLogMode(False, on)
+        # On the log scale only the decades are labelled once two of them are: pyqtgraph also
+        # labelled the 2-9 ticks between them wherever they fitted, a column of overlapping
+        # numbers ("0.09 0.08 0.06 …") on a 150 px plot.
+        item.getAxis("left").setStyle(textFillLimits=LOG_TEXT_FILL if on else self._linear_text_fill)
         item.vb.enableAutoRange()
         self._y_span = None  # in the new axis' units
         if self._following:

@@ -48,3 +48,26 @@ def test_loss_axis_steps_through_round_ranges(qtbot):
     y0, y1 = ys[-1]
     lo, hi = np.log10(min(loss.min(), tail.min())), np.log10(max(loss.max(), tail.max()))
     assert np.floor(lo) - 0.2 < y0 <= lo and hi <= y1 < np.ceil(hi) + 0.2  # whole decades around it
+
+def test_log_axis_labels_decades_without_overlap(qtbot):
+    """On a short plot spanning two decades pyqtgraph labelled every 2-9 tick on top of each
+    other ("0.09 0.08 0.06 …", seen under Xvfb); the decades are labelled, nothing overlaps."""
+    from PySide6.QtGui import QImage, QPainter
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(330, 200)
+    plot.show()
+    epochs = np.arange(1, 1501, dtype=np.float64)
+    frames(plot, epochs, 0.69 * np.exp(-epochs / 100) + 0.012)
+    plot.set_log(True)
+    qtbot.wait(50)
+    axis = plot.plot.getPlotItem().getAxis("left")
+    image = QImage(400, 400, QImage.Format_ARGB32)
+    p = QPainter(image)
+    _, _, texts = axis.generateDrawSpecs(p)
+    p.end()
+    assert axis.height() < 200
+    labels = [t for _, _, t in texts]
+    assert {"1", "0.1", "0.01"} <= set(labels) or {"10⁰", "10⁻¹", "10⁻²"} <= set(labels), labels
+    rects = [r for r, _, _ in texts]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:]), labels
