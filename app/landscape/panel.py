@@ -274,8 +274,8 @@ class LandscapePanel(QWidget):
         during a run the panel repaints at every live update of the weights to move the path,
         and painting the contours each time held the window for 25-40 ms (64×64 grid)."""
         ratio = device.devicePixelRatioF() if device is not None else 1.0
-        key = (id(land), rect.width(), rect.height(), names, text_px, ratio)
-        if key != self._base_key or self._base_land is not land:  # the grid itself, not an id reused
+        key = (rect.width(), rect.height(), names, text_px, ratio)
+        if self._base_land is not land or key != self._base_key:
             pixmap = QPixmap(int(round(rect.width() * ratio)), int(round(rect.height() * ratio)))
             pixmap.setDevicePixelRatio(ratio)
             painter = QPainter(pixmap)

@@ -88,8 +88,8 @@ def landscape_path(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple[
         return QPointF(area.left() + (a - a0) / (a1 - a0) * area.width(),
                        area.bottom() - (b - b0) / (b1 - b0) * area.height())
 
-    p.setRenderHint(QPainter.Antialiasing, True)
     p.save()
+    p.setRenderHint(QPainter.Antialiasing, True)
     if len(path) >= 2:
         p.setPen(QPen(PATH, 2.5, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         p.drawPolyline(QPolygonF([to_px(a, b) for a, b in path]))

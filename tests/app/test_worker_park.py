@@ -11,6 +11,23 @@ from core.optimizers import OptimizerSettings
 from core.training import TrainConfig
 
 
+def recorded_sleeps(monkeypatch) -> list[float]:
+    """The worker module's sleeps from now on, as they happen (they still sleep)."""
+    import app.training.worker as worker_module
+    sleeps, real_sleep = [], time.sleep
+
+    class Clock:  # the worker module's ``time``, with its sleeps recorded
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(s):
+            sleeps.append(s)
+            real_sleep(s)
+    monkeypatch.setattr(worker_module, "time", Clock())
+    return sleeps
+
+
 def test_hold_parks_the_worker_inside_a_long_epoch():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(20000, 2))  # one online epoch: 0.4-1.5 s here
@@ -40,19 +57,7 @@ def test_gil_hand_over_is_a_real_sleep(monkeypatch):
     switch-interval countdown: bench/gil_handover.py measured a 10 ms timer late by p99 43-245 ms
     with sleep(0) hand-overs, 2-6 ms with 50 µs sleeps. Every hand-over, between epochs and
     inside a long one, must sleep long enough for the GUI thread to take the GIL."""
-    import app.training.worker as worker_module
-    pauses = []
-    real_sleep = time.sleep
-
-    class Clock:  # the worker module's ``time``, with its sleeps recorded
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        @staticmethod
-        def sleep(s):
-            pauses.append(s)
-            real_sleep(s)
-    monkeypatch.setattr(worker_module, "time", Clock())
+    pauses = recorded_sleeps(monkeypatch)
     rng = np.random.default_rng(0)
     for n in (3000, 4):  # long epochs (hand-overs inside them) and short ones (between them)
         x = rng.normal(size=(n, 2))
@@ -73,19 +78,7 @@ def test_no_hand_over_for_what_the_gui_ran_during_the_last_one(monkeypatch):
     advances while it runs during a hand-over, and the worker's next look used to read that as a
     new wake: about every second hand-over found the GUI thread back in its event loop's poll
     (counted from /proc in an XOR run: 151-196 of 335-452)."""
-    import app.training.worker as worker_module
     from app.training.gui_awake import gui_ran_probe
-    sleeps = []
-    real_sleep = time.sleep
-
-    class Clock:
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        @staticmethod
-        def sleep(s):
-            sleeps.append(s)
-            real_sleep(s)
     probe, stop, wakes = [], threading.Event(), [0]
 
     def gui() -> None:  # wakes every 10 ms and runs a little Python, like a GUI timer's slot
@@ -96,8 +89,8 @@ def test_no_hand_over_for_what_the_gui_ran_during_the_last_one(monkeypatch):
     g = threading.Thread(target=gui)
     g.start()
     while not probe:
-        real_sleep(0.001)
-    monkeypatch.setattr(worker_module, "time", Clock())
+        time.sleep(0.001)
+    sleeps = recorded_sleeps(monkeypatch)
     x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     net = Network.dense([2, 2, 1], activation="sigmoid", seed=1)
@@ -106,7 +99,7 @@ def test_no_hand_over_for_what_the_gui_ran_during_the_last_one(monkeypatch):
     t = threading.Thread(target=worker.run)
     try:
         t.start()
-        real_sleep(1.0)
+        time.sleep(1.0)
     finally:
         worker.request_stop()
         t.join()
