@@ -187,3 +187,24 @@ def test_grid_rows_wait_while_a_training_frame_paints(monkeypatch):
     t.join()
     assert during <= 1, f"{during} rows computed while the window painted"
     assert len(rows) == 6 and done[0] is not None
+
+
+def test_a_stale_grid_waits_in_proportion_to_its_last_computation(window, qtbot, monkeypatch):
+    """During a run the grid is recomputed as the weights move, on a thread sharing the GIL with
+    training: no sooner than JOB_SHARE times its last computation after that one started (a
+    digits grid takes 1.1 s, and was redone every 1.5 s)."""
+    import app.landscape.panel as panel_module
+    panel = open_landscape(window, qtbot, "xor")
+    wait_result(panel, qtbot, L.Landscape)
+    assert panel._job_seconds > 0  # the computation was timed
+    started = []
+    real_start = panel._start_job
+    monkeypatch.setattr(panel, "_start_job", lambda: (started.append(1), real_start()))
+    monkeypatch.setattr(panel_module, "JOB_SHARE", 1e9)  # its last one "just" started
+    panel.stale = True
+    panel.recompute_if_stale()
+    assert not started
+    monkeypatch.setattr(panel_module, "JOB_SHARE", 0)
+    panel.recompute_if_stale()
+    assert started
+    wait_result(panel, qtbot, L.Landscape)
