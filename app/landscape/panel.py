@@ -261,11 +261,14 @@ class LandscapePanel(QWidget):
             return
         if not self.path or self.path[-1] != now:
             self.path.append(now)
-        if any(not (lo <= v <= hi) for v, (lo, hi) in zip(now, self.ranges)):
+        left = any(not (lo <= v <= hi) for v, (lo, hi) in zip(now, self.ranges))
+        if left:
             self.ranges = [L.weight_range(v) for v in now]
         self.stale = True
-        if len(self.refs) == 1 and self.job is None and on_screen(self):
-            self._start_job()  # a curve is cheap: follow every step
+        # a curve is cheap: it follows every step; a grid the weights walked out of is redone
+        # at once, not when its turn comes (see JOB_SHARE)
+        if (len(self.refs) == 1 or left) and self.job is None and on_screen(self):
+            self._start_job()
         self.plot.update()
 
     def showEvent(self, event) -> None:

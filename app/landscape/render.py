@@ -90,13 +90,17 @@ def landscape_path(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple[
 
     p.save()
     p.setRenderHint(QPainter.Antialiasing, True)
+    dot = text_px * 0.45
+    # a path that left the grid (until the grid is redone around it) stops at its edge instead
+    # of running over the axis labels
+    p.setClipRect(area.adjusted(-dot - 2, -dot - 2, dot + 2, dot + 2))
     if len(path) >= 2:
         p.setPen(QPen(PATH, 2.5, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         p.drawPolyline(QPolygonF([to_px(a, b) for a, b in path]))
     now = path[-1] if path else (land.a_now, land.b_now)
     p.setPen(QPen(Qt.white, 2))
     p.setBrush(NOW)
-    p.drawEllipse(to_px(*now), text_px * 0.45, text_px * 0.45)
+    p.drawEllipse(to_px(*now), dot, dot)
     p.restore()
 
 

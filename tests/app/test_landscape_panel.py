@@ -208,3 +208,21 @@ def test_a_stale_grid_waits_in_proportion_to_its_last_computation(window, qtbot,
     panel.recompute_if_stale()
     assert started
     wait_result(panel, qtbot, L.Landscape)
+
+
+def test_a_grid_the_weights_left_is_redone_at_once(window, qtbot, monkeypatch):
+    """However long the last grid took, one the selected weights walked out of is computed again
+    around them at once: until then the path ran off the picture."""
+    import app.landscape.panel as panel_module
+    panel = open_landscape(window, qtbot, "xor")
+    land = wait_result(panel, qtbot, L.Landscape)
+    monkeypatch.setattr(panel_module, "JOB_SHARE", 1e9)
+    weights, biases = window.document.network.get_parameters()
+    a = land.a
+    weights = {k: w.copy() for k, w in weights.items()}
+    far = land.a_values[-1] + 10.0
+    weights[(a.ls, a.ld)][a.i, a.j] = far
+    window.document.show_parameters(weights, biases)
+    assert panel.job is not None  # started without waiting for its turn
+    qtbot.waitUntil(lambda: panel.job is None and panel.result is not land, timeout=20000)
+    assert panel.result.a_values[0] <= far <= panel.result.a_values[-1]
