@@ -93,7 +93,7 @@ def landscape_path(p: QPainter, rect: QRectF, land: Landscape, path: list[tuple[
     dot = text_px * 0.45
     # a path that left the grid (until the grid is redone around it) stops at its edge instead
     # of running over the axis labels
-    p.setClipRect(area.adjusted(-dot - 2, -dot - 2, dot + 2, dot + 2))
+    p.setClipRect(area.adjusted(-dot - 2, -dot - 2, dot + 2, dot + 2), Qt.IntersectClip)
     if len(path) >= 2:
         p.setPen(QPen(PATH, 2.5, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         p.drawPolyline(QPolygonF([to_px(a, b) for a, b in path]))
