@@ -186,6 +186,8 @@ class _LossAxis(pg.AxisItem):
     LABEL_PX = 18  # room one label needs along the axis
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's)
+        if not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal - minVal > 1000:
+            return []  # no sensible decades (pyqtgraph's own version raised on an infinite end)
         lo, hi = math.floor(minVal), math.ceil(maxVal)
         step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (hi - lo) / s * self.LABEL_PX <= max(size, 1)
                     or s == 100)
