@@ -33,7 +33,7 @@ def halo_pixmap(level: int, radius: float) -> QPixmap:
     """The glow around a neuron of ``radius`` at ``level`` (1..GLOW_LEVELS): the glow colour
     from the neuron's edge fading to nothing GLOW_MARGIN further out, one pixel per scene unit
     (the view scales it, smoothly)."""
-    key = (level, radius, QColor(style.GLOW).name())
+    key = (level, radius, style.GLOW.rgba())
     pixmap = _HALOS.get(key)
     if pixmap is None:
         r = radius + GLOW_MARGIN
@@ -131,11 +131,11 @@ class NeuronItem(QGraphicsItem):
         if not level:
             self._halo.setVisible(False)
             return
-        r = self.radius + GLOW_MARGIN
         pixmap = halo_pixmap(level, self.radius)
+        if pixmap.width() != self._halo.pixmap().width():  # a new radius: place it again
+            self._halo.setScale(2 * (self.radius + GLOW_MARGIN) / pixmap.width())
+            self._halo.setOffset(-pixmap.width() / 2, -pixmap.height() / 2)
         self._halo.setPixmap(pixmap)
-        self._halo.setScale(2 * r / pixmap.width())
-        self._halo.setOffset(-pixmap.width() / 2, -pixmap.height() / 2)
         self._halo.setVisible(True)
 
     # ----------------------------------------------------------------- geometry

@@ -268,8 +268,9 @@ class NetworkScene(QGraphicsScene):
         ok = g is not None and len(g) == len(self.neurons) and all(
             len(v) == len(items) for v, items in zip(g, self.neurons))
         for li, items in enumerate(self.neurons):
-            for k, item in enumerate(items):
-                item.set_glow(float(np.clip(g[li][k], 0, 1)) if ok else None)
+            values = np.clip(g[li], 0.0, 1.0).tolist() if ok else [None] * len(items)
+            for item, value in zip(items, values):
+                item.set_glow(value)
 
     def _selection_names(self) -> dict:
         net = self.doc.network
