@@ -103,7 +103,10 @@ class PredictionProbe(QWidget):
         n_samples = len(ds) if ds is not None and ds.x.shape[1] == net.n_inputs else 0
         self.sample.blockSignals(True)
         self.sample.setRange(0 if net.n_inputs <= MAX_INPUT_FIELDS else min(1, n_samples), n_samples)
-        self.sample.setSpecialValueText("typed values" if net.n_inputs <= MAX_INPUT_FIELDS else "no data")
+        # the text shown at the range's lowest value: sample 1 is the lowest for a wide input,
+        # and read "no data" there while showing sample 1's numbers
+        wide_text = "" if n_samples else "no data"
+        self.sample.setSpecialValueText("typed values" if net.n_inputs <= MAX_INPUT_FIELDS else wide_text)
         self.sample.blockSignals(False)
         self.sample_note.setText(f"of {n_samples}" if n_samples else "")
         self.form_scroll.setVisible(net.n_inputs <= MAX_INPUT_FIELDS)

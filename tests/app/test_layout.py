@@ -21,6 +21,7 @@ def test_probe_for_784_inputs_builds_no_input_fields(window, tmp_path, qtbot):
     assert window.files.load(path)
     probe = window.training.probe
     assert probe.inputs == [] and probe.sample.value() == 1
+    assert probe.sample.text() == "1"  # it read "no data" at its lowest value, sample 1
     from core.engine import Engine
     out = Engine(net).predict(ds.x[:1])[0]
     show_tab(window.training.docks["probe"])
