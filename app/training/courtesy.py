@@ -12,11 +12,10 @@ ran since it last looked.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Callable
 
 from .gui_awake import gui_ran_probe, quick_sleeps
-from .worker import HANDOVER_SECONDS, HOLD_LIMIT
+from .worker import HOLD_LIMIT, hand_over
 
 
 class Courtesy:
@@ -34,9 +33,7 @@ class Courtesy:
             quick_sleeps()
         if self._gui_free is not None and not self._gui_free.is_set():
             self._gui_free.wait(HOLD_LIMIT)
-        elif self._gui_ran is None or self._gui_ran():
-            time.sleep(HANDOVER_SECONDS)
+            if self._gui_ran is not None:  # what the GUI ran meanwhile was what this waited for
+                self._gui_ran()
         else:
-            return
-        if self._gui_ran is not None:  # what the GUI ran meanwhile was what this waited for
-            self._gui_ran()
+            hand_over(self._gui_ran)

@@ -51,6 +51,21 @@ HOLD_LIMIT = 0.1
 PARK_WAIT = 0.005
 
 
+def hand_over(gui_awake: Callable[[], bool] | None) -> bool:
+    """Give the GUI thread the GIL if it ran since the last look (see HANDOVER_SECONDS); True if
+    the caller slept. ``gui_awake`` is the GUI thread's probe (None: always hand over). What the
+    GUI thread ran during the sleep was what the caller waited for, so the probe is read again:
+    the next look asks only about what it runs after this. Without that, about half the
+    hand-overs of an XOR run found the GUI thread back in its event loop's poll, with nothing
+    to hand over (read from /proc at each hand-over: 151-196 of 335-452)."""
+    if gui_awake is None or gui_awake():
+        time.sleep(HANDOVER_SECONDS)
+        if gui_awake is not None:
+            gui_awake()
+        return True
+    return False
+
+
 class _LiveConfig:
     """A TrainConfig whose ``report_weights`` is decided by the worker from epoch to epoch.
 
@@ -262,20 +277,10 @@ class TrainingWorker(QObject):
         self._seen_gui()
 
     def _hand_over(self) -> bool:
-        """Give the GUI thread the GIL if it ran since the last look (see HANDOVER_SECONDS);
-        True if the worker slept."""
-        if self._gui_awake is None or self._gui_awake():
-            time.sleep(HANDOVER_SECONDS)
-            self._seen_gui()
-            return True
-        return False
+        return hand_over(self._gui_awake)
 
     def _seen_gui(self) -> None:
-        """What the GUI thread ran while the worker slept or was parked was what the worker
-        waited for: the next look asks only about what it runs after this. Without this, about
-        half the hand-overs of an XOR run found the GUI thread back in its event loop's poll,
-        with nothing to hand over (read from /proc at each hand-over: 151-196 of 335-452)."""
-        if self._gui_awake is not None:
+        if self._gui_awake is not None:  # see hand_over
             self._gui_awake()
 
     def _pace(self, epoch_start: float) -> None:

@@ -68,6 +68,6 @@ def test_log_axis_labels_decades_without_overlap(qtbot):
     p.end()
     assert axis.height() < 200
     labels = [t for _, _, t in texts]
-    assert {"1", "0.1", "0.01"} <= set(labels) or {"10⁰", "10⁻¹", "10⁻²"} <= set(labels), labels
+    assert {"1", "0.1", "0.01"} <= set(labels), labels
     rects = [r for r, _, _ in texts]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:]), labels
