@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
 from typing import Callable
 
 import numpy as np
@@ -76,13 +75,8 @@ class _LiveConfig:
 
     def __init__(self, base: TrainConfig) -> None:
         for f in fields(base):  # plain attributes: read every epoch, so no __getattr__ indirection
-            if f.name != "report_weights":
-                setattr(self, f.name, getattr(base, f.name))
-        self.want_weights = True
-
-    @property
-    def report_weights(self) -> bool:
-        return self.want_weights
+            setattr(self, f.name, getattr(base, f.name))
+        self.report_weights = True  # set by the worker after each epoch
 
 
 SERIES = ("loss", "val_loss", "accuracy", "val_accuracy")
@@ -103,14 +97,6 @@ class ReportBatch:
     weights_epoch: int = 0  # the epoch after which they were taken
 
     @classmethod
-    def of(cls, reports: list[EpochReport]) -> "ReportBatch":
-        good = [r for r in reports if not r.diverged] if reports[-1].diverged else reports
-        cols = {name: _column(good, name) for name in SERIES}
-        carrier = next((r for r in reversed(reports) if r.weights is not None), None)
-        return cls(np.array([r.epoch for r in good], dtype=np.int64), **cols, last=reports[-1],
-                   weights=carrier and carrier.weights, weights_epoch=carrier.epoch if carrier else 0)
-
-    @classmethod
     def merge(cls, batches: list["ReportBatch"]) -> "ReportBatch":
         """Consecutive batches as one (the GUI takes what arrived since its last frame)."""
         if len(batches) == 1:
@@ -124,10 +110,44 @@ class ReportBatch:
         return len(self.epoch)
 
 
-def _column(reports: list[EpochReport], name: str) -> np.ndarray:
-    """One figure of every report, NaN where absent (built every delivery from hundreds of
-    reports: the common cases, all present or all absent, skip the per-value test)."""
-    values = list(map(attrgetter(name), reports))
+class Pending:
+    """The epochs since the last delivery: their figures as plain lists, the newest report whole
+    and the newest one carrying weights. The other reports are let go at once: kept until the
+    delivery (hundreds of them, each with its δ arrays) and read back into columns there, they
+    cost 3.4 % of an XOR epoch's instructions, these lists 2.4 % (counted by cachegrind)."""
+
+    __slots__ = ("epoch", "last", "carrier") + SERIES
+
+    def __init__(self) -> None:
+        self.epoch, self.loss, self.val_loss, self.accuracy, self.val_accuracy = [], [], [], [], []
+        self.last: EpochReport | None = None
+        self.carrier: EpochReport | None = None
+
+    def add(self, r: EpochReport) -> None:
+        self.epoch.append(r.epoch)
+        self.loss.append(r.loss)
+        self.val_loss.append(r.val_loss)
+        self.accuracy.append(r.accuracy)
+        self.val_accuracy.append(r.val_accuracy)
+        self.last = r
+        if r.weights is not None:
+            self.carrier = r
+
+    def __bool__(self) -> bool:
+        return self.last is not None
+
+    def batch(self) -> ReportBatch:
+        """A diverged epoch (always the last: training ends there) has no row of its own."""
+        n = len(self.epoch) - (1 if self.last.diverged else 0)
+        carrier = self.carrier
+        return ReportBatch(np.array(self.epoch[:n], dtype=np.int64),
+                           *(_column(getattr(self, name)[:n]) for name in SERIES), last=self.last,
+                           weights=carrier and carrier.weights, weights_epoch=carrier.epoch if carrier else 0)
+
+
+def _column(values: list) -> np.ndarray:
+    """NaN where absent. The common cases, all present or all absent, skip the per-value test
+    (numpy turns None into NaN itself, but at 90 ns a value against 21 for floats)."""
     absent = values.count(None)
     if absent == len(values):
         return np.full(len(values), np.nan)
@@ -176,6 +196,10 @@ class TrainingWorker(QObject):
         self._may_run = threading.Event()  # cleared while the GUI thread is busy (see hold())
         self._may_run.set()
         self._parked = threading.Event()  # set by the worker while it waits for release()
+        # set by the GUI thread after it sets _stop or clears _may_run: the worker looks at this
+        # plain flag after every epoch instead of calling both Events' is_set (2 % of the
+        # instructions of an XOR epoch, counted by cachegrind)
+        self._call = False
         self._done = False
         self._interval = 0.0
         self.set_speed(epochs_per_second)
@@ -185,6 +209,7 @@ class TrainingWorker(QObject):
         self._stop.set()
         self._wake.set()
         self._may_run.set()
+        self._call = True
 
     def hold(self) -> None:
         """The GUI thread has work: the worker waits at the next epoch boundary (or slice) until
@@ -192,6 +217,7 @@ class TrainingWorker(QObject):
         if self._stop.is_set() or self._done:
             return
         self._may_run.clear()
+        self._call = True
         self._parked.wait(PARK_WAIT)
 
     def release(self) -> None:
@@ -212,7 +238,7 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         quick_sleeps()  # this thread's GIL hand-overs (below) cost a fifth of the default
         result = RunResult(first_epoch=self._first_epoch)
-        pending: list[EpochReport] = []
+        pending = Pending()
         config = _LiveConfig(self._config)
         last_emit = last_yield = time.perf_counter()
         try:
@@ -223,25 +249,29 @@ class TrainingWorker(QObject):
             try:
                 for report in gen:
                     now = epoch_start = time.perf_counter()
-                    pending.append(report)
+                    pending.add(report)
                     result.last_epoch = report.epoch
                     if report.stop_reason:
                         result.stop_reason = report.stop_reason
                         result.diverged = report.diverged
                     pacing = self._interval > 0.0
                     if report.weights is not None and (pacing or now - last_emit >= BATCH_SECONDS):
-                        self.epochs_reported.emit(ReportBatch.of(pending))
-                        pending, last_emit = [], now
-                    config.want_weights = pacing or now - last_emit >= BATCH_SECONDS
-                    if self._stop.is_set():
-                        break
+                        self.epochs_reported.emit(pending.batch())
+                        pending, last_emit = Pending(), now
+                    config.report_weights = pacing or now - last_emit >= BATCH_SECONDS
                     if pacing:
+                        if self._stop.is_set():
+                            break
                         self._pace(epoch_start)
                         if self._stop.is_set():
                             break
-                    elif not self._may_run.is_set():
-                        self._park()
-                        last_yield = time.perf_counter()
+                    elif self._call:  # cleared first: a later call is seen after the next epoch
+                        self._call = False
+                        if self._stop.is_set():
+                            break
+                        if not self._may_run.is_set():
+                            self._park()
+                            last_yield = time.perf_counter()
                     elif now - last_yield >= YIELD_SECONDS:
                         if self._hand_over():
                             now = time.perf_counter()
@@ -251,7 +281,7 @@ class TrainingWorker(QObject):
         except Exception as exc:  # a bad dataset or network: reported, never raised in the thread
             result.error = str(exc)
         if pending:
-            self.epochs_reported.emit(ReportBatch.of(pending))
+            self.epochs_reported.emit(pending.batch())
         if self._stop.is_set() and result.stop_reason is None:
             result.stopped = True
             result.stop_reason = "stopped by request"
