@@ -73,3 +73,29 @@ def test_list_idioms_the_app_uses_keep_it_bounded():
     p.history[:] = more
     assert p.history.epochs == 30_000 and p.history[-1].loss == 0.1
     assert p.history[-1:] == [HistoryEntry(30_000, 0.1)]
+
+
+def test_extend_is_append_one_at_a_time():
+    """extend adds runs of single epochs in bulk (up to each fold); the result must be exactly
+    that of appending them one by one, buckets among them included, at every fold and doubling."""
+    rng = np.random.default_rng(3)
+    for recent, max_buckets in ((10, 5), (50, 7), (1000, 100)):
+        bulk, single = History(recent=recent, max_buckets=max_buckets), \
+            History(recent=recent, max_buckets=max_buckets)
+        epoch = 0
+        for _ in range(12):
+            entries = []
+            for _ in range(int(rng.integers(0, 6000))):
+                if rng.random() < 0.01:  # a summary bucket from a file or an older run
+                    c = int(rng.integers(2, 9))
+                    entries.append(HistoryEntry(epoch + c, float(rng.random()), count=c, first_epoch=epoch + 1,
+                                                loss_min=0.0, loss_max=1.0))
+                    epoch += c
+                else:
+                    epoch += 1
+                    entries.append(HistoryEntry(epoch, float(rng.random()), None, float(rng.random())))
+            bulk.extend(entries)
+            for e in entries:
+                single.append(e)
+            assert list(bulk) == list(single) and bulk.width == single.width
+        assert bulk.epochs == epoch
