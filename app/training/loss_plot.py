@@ -338,6 +338,9 @@ class LossPlot(QWidget):
         if wait <= 0 and draw:
             self.redraw()
             return True
+        # the readout is a label, cheap to set: it shows the newest epoch at every frame, as the
+        # toolbar does (it trailed the toolbar's epoch by up to 0.7 s, waiting for the curve)
+        self._newest_readout()
         if not self._redraw_timer.isActive():
             self._redraw_timer.start(int(max(wait, 0) * 1000 + FALLBACK_MS * self.slowdown))
         return False
@@ -373,9 +376,13 @@ class LossPlot(QWidget):
                 curve.setData([], [])
         self._follow_epochs()
         self._update_visibility()
+        self._newest_readout()
+
+    def _newest_readout(self) -> None:
         if not self.vline.isVisible():  # not hovering: the readout shows the newest epoch
-            if h.newest is not None:
-                self._write_readout(*h.newest)
+            newest = self.history.newest
+            if newest is not None:
+                self._write_readout(*newest)
             else:
                 self.readout.setText(" ")
 

@@ -71,3 +71,21 @@ def test_log_axis_labels_decades_without_overlap(qtbot):
     assert {"1", "0.1", "0.01"} <= set(labels), labels
     rects = [r for r, _, _ in texts]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:]), labels
+
+
+def test_readout_shows_the_newest_epoch_while_the_curve_waits(qtbot):
+    """Between paced redraws the curve keeps its last picture, but the readout (a label, like the
+    toolbar's epoch) shows the newest epoch at once: it trailed the toolbar by up to 0.7 s."""
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.show()
+    nan = np.full(10, np.nan)
+    loss = np.linspace(0.5, 0.4, 20)
+    for first in (1, 11):
+        e = np.arange(first, first + 10, dtype=np.float64)
+        drawn = plot.append_batch(SimpleNamespace(epoch=e, loss=loss[first - 1:first + 9], val_loss=nan,
+                                                  accuracy=nan, val_accuracy=nan))
+    assert not drawn, "the second batch came before its redraw was due (the test needs that)"
+    x, _ = plot.series("loss")
+    assert x[-1] == 10, "the curve waits for its redraw"
+    assert plot.readout.text().startswith("epoch 20 ") and f"{loss[-1]:.6g}" in plot.readout.text()
