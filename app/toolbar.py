@@ -57,6 +57,9 @@ class Readout(QLabel):
         # wide enough for six-digit epochs and four-digit losses, so the text never pushes the
         # buttons after it
         self.setFixedWidth(self.fontMetrics().horizontalAdvance(epoch_loss_text(9_999_999, 0.12345e-10)) + 12)
+        # and of a fixed height: a label of fixed size changes its text without laying the
+        # window out again (see app/training/quiet_label.py)
+        self.setFixedHeight(self.sizeHint().height())
 
     def show_values(self, epoch: int | None, loss: float | None) -> None:
         self.epoch, self.loss = epoch, loss

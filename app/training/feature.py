@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 from ..on_screen import refresh_when_shown, show_tab
 from ..scrolling import scrollable
@@ -14,6 +14,7 @@ from .dock import TrainingPanel
 from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
 from .loss_plot import LossPlot
 from .probe import PredictionProbe
+from .quiet_label import QuietLabel
 from .relaxation_view import RelaxationView
 
 ACTIONS = [  # key, text, shortcut, tip
@@ -96,7 +97,7 @@ class TrainingFeature(QObject):
             toolbar.addSeparator()
             for key in ("start", "pause", "resume", "stop", "step"):
                 toolbar.addAction(self.actions[key])
-        self.status_label = QLabel("")
+        self.status_label = QuietLabel("")
         if hasattr(window, "statusBar"):
             window.statusBar().addPermanentWidget(self.status_label)
         hooks = getattr(window, "close_requested_hooks", None)

@@ -14,7 +14,9 @@ from contextlib import nullcontext
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from .quiet_label import QuietLabel
 
 REDRAW_MS = 80
 # a redraw that was not due waits this much longer (times the slowdown, as the training frames
@@ -261,12 +263,9 @@ class LossPlot(QWidget):
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888", style=Qt.DotLine))
         item.addItem(self.vline, ignoreBounds=True)
         self.vline.hide()
-        self.readout = QLabel(" ")
-        self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         # the readout wraps instead of widening its dock: a long line ("epoch 1500 · training
         # loss … · training accuracy …") pushed the right column 150 px into the canvas mid-run
-        self.readout.setWordWrap(True)
-        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.readout = QuietLabel(" ", wrap=True)
         self.log_box = QCheckBox("Log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis")
         self.log_box.toggled.connect(self.set_log)
