@@ -382,7 +382,8 @@ class LossPlot(QWidget):
             newest = self.history.newest
             if newest is not None:
                 self._write_readout(*newest)
-            else:
+            elif self.readout.text() != " ":  # no epochs (another network): one line's room
+                self.readout.clear()
                 self.readout.setText(" ")
 
     def _follow_epochs(self) -> None:

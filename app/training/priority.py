@@ -176,6 +176,12 @@ class GuiPriority(QObject):
             return
         for scene in self.scenes:
             QCoreApplication.sendPostedEvents(scene, QEvent.MetaCall)
+        # a layout the frame's views asked for (a readout's new line, a wider figure) is done
+        # here with the worker held, not later competing with it for the GIL: each of its
+        # Python calls (pyqtgraph's resize handlers) then waited for the GIL, and a 10 ms timer
+        # came 35-65 ms late. Twice: a widget's layout asks its parent's for one in turn.
+        for _ in range(2):
+            QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         # sent, not the posted one: a request deferred by eventFilter was consumed there
         QCoreApplication.sendEvent(self.window, QEvent(QEvent.UpdateRequest))
 

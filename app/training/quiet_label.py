@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 class QuietLabel(QWidget):
     """``setText``/``text``/``clear`` as a QLabel's. ``wrap``: the text wraps to the width it is
-    given, which never grows with the text (size policy Ignored), and can be selected with the
-    mouse; otherwise one line, as wide as the widest text since the last ``clear`` (not
-    selectable: a selectable label measures its text as a rich-text document, 0.26 ms a time)."""
+    given, which never grows with the text (size policy Ignored), as tall as the most lines
+    since the last ``clear`` or change of width, and can be selected with the mouse; otherwise
+    one line, as wide as the widest text since the last ``clear`` (not selectable: a selectable
+    label measures its text as a rich-text document, 0.26 ms a time)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None, wrap: bool = False) -> None:
         super().__init__(parent)
@@ -40,29 +41,30 @@ class QuietLabel(QWidget):
 
     def clear(self) -> None:
         self.label.clear()
-        self._size = QSize(0, self._size.height())
-        self._fit(force=True)
+        self._fit(fresh=True)
 
-    def _fit(self, force: bool = False) -> None:
+    def _fit(self, fresh: bool = False) -> None:
+        """Ask for a layout if the text needs more room; ``fresh``: or less (after ``clear`` or
+        a change of width), else a line or a pixel less is kept: figures whose length changes
+        from frame to frame made the plot below the readout jump, each jump a layout."""
+        hint = self.label.sizeHint() if not self._wrap or self.width() <= 1 else None
         if self._wrap:  # only the height counts (not laid out yet: one line's, until it is)
-            height = self.heightForWidth(self.width()) if self.width() > 1 else self.label.sizeHint().height()
-            size = QSize(self._size.width(), height)
-            grown = size.height() != self._size.height()
+            height = hint.height() if hint is not None else self.label.heightForWidth(self.width())
+            size = QSize(self._size.width(), height if fresh else max(height, self._size.height()))
         else:
-            hint = self.label.sizeHint()
-            size = QSize(max(hint.width(), self._size.width()), hint.height())
-            grown = size != self._size
-        if grown or force:  # the layout must make room
+            size = hint if fresh else hint.expandedTo(QSize(self._size.width(), 0))
+        if size != self._size:
             self._size = size
             self.updateGeometry()
-        else:
-            self._size = size
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt virtual)
         return self._wrap
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt virtual)
-        return self.label.heightForWidth(max(width, 1)) if self._wrap else self._size.height()
+        if not self._wrap:
+            return self._size.height()
+        need = self.label.heightForWidth(max(width, 1))
+        return max(need, self._size.height()) if width == self.width() else need  # (see _fit)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt virtual)
         return QSize(self._size)
@@ -72,5 +74,5 @@ class QuietLabel(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         self.label.setGeometry(self.rect())
-        if self._wrap:
-            self._fit()
+        if self._wrap and event.size().width() != event.oldSize().width():
+            self._fit(fresh=True)  # another width: as many lines as the text needs there

@@ -58,5 +58,24 @@ def test_a_frames_figures_do_not_lay_the_window_out_again(qtbot, window):
         readout.setText(" · ".join(["training loss 0.0123456789"] * 12))  # several lines
         qtbot.waitUntil(lambda: readout.height() > one_line, timeout=2000)
         assert readout.label.height() == readout.height()
+        tall = readout.height()
+        readout.setText("epoch 12 · training loss 0.5")  # a line again: the room is kept
+        qtbot.wait(50)
+        assert readout.height() == tall
+        readout.clear()
+        qtbot.waitUntil(lambda: readout.height() < tall, timeout=2000)
     finally:
         QApplication.instance().removeEventFilter(spy)
+
+
+def test_a_layout_a_frame_asks_for_is_done_within_the_frame(qtbot, window):
+    """A frame's paint (GuiPriority.paint_now, run with the worker held) first does the layouts
+    the frame's updates asked for; left to the event loop they ran beside the worker, each
+    Python resize handler waiting for the GIL, and a 10 ms timer came 35-65 ms late."""
+    f = load(window, xor_project(60))
+    qtbot.wait(100)
+    readout = f.loss_plot.readout
+    before = readout.height()
+    readout.setText(" · ".join(["training loss 0.0123456789"] * 12))
+    f.controller.priority.paint_now()  # no event loop turn in between
+    assert readout.height() > before
