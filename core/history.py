@@ -114,7 +114,8 @@ class History:
     def _extend_recent(self, entries: list[HistoryEntry]) -> None:
         i, top = 0, self.recent_limit + CHUNK
         while i < len(entries):
-            room = top + 1 - len(self.recent)  # appended one at a time, the next fold comes here
+            # appended one at a time, the next fold comes here (at least one: never a loop)
+            room = max(top + 1 - len(self.recent), 1)
             self.recent.extend(entries[i:i + room])
             i += room
             if len(self.recent) > top:
