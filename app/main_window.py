@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         previous one, so the status bar and the Training panel's run line start empty."""
         training = getattr(self, "training", None)
         if training is not None:
-            training.status_label.clear()
+            training.clear_status()
             training.panel.status.setText(" ")
         self.statusBar().clearMessage()
 

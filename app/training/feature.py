@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 from ..on_screen import refresh_when_shown, show_tab
 from ..scrolling import scrollable
-from .controller import IDLE, PAUSED, RUNNING, TrainingController, params_equal, params_fit
+from .controller import PAUSED, RUNNING, TrainingController, params_equal, params_fit
 from .decision_map import DecisionMap
 from .dock import TrainingPanel
 from .glow import STEP_SWEEP_SECONDS, GlowAnimator, GlowLegend
@@ -98,6 +98,7 @@ class TrainingFeature(QObject):
             for key in ("start", "pause", "resume", "stop", "step"):
                 toolbar.addAction(self.actions[key])
         self.status_label = QuietLabel("")
+        self._status_epoch: int | None = None  # the epoch the status bar's figures are of
         if hasattr(window, "statusBar"):
             window.statusBar().addPermanentWidget(self.status_label)
         hooks = getattr(window, "close_requested_hooks", None)
@@ -162,7 +163,10 @@ class TrainingFeature(QObject):
 
     @Slot(int, float, float)
     def _on_stats(self, epoch: int, loss: float, rate: float) -> None:
-        self.status_label.setText(f"Epoch {epoch} · loss {loss:.5g} · {rate:,.0f} epochs/s")
+        self._status_epoch = epoch
+        # no rate for a single step or a run's first report ("0 epochs/s" said nothing)
+        speed = f" · {rate:,.0f} epochs/s" if rate > 0 else ""
+        self.status_label.setText(f"Epoch {epoch} · loss {loss:.5g}{speed}")
 
     @Slot(str)
     def _show_message(self, text: str) -> None:
@@ -228,9 +232,20 @@ class TrainingFeature(QObject):
         if self.controller.running and not self.controller.stepping:
             self._on_run_started(False)
 
+    def clear_status(self) -> None:
+        self._status_epoch = None
+        self.status_label.clear()
+
     @Slot()
     def _on_history_changed(self) -> None:
-        self.loss_plot.set_history(self.document.project.history)
+        hist = self.document.project.history
+        self.loss_plot.set_history(hist)
+        # an undo, a redo or a Reset between runs: the status bar's figures follow the history,
+        # as the toolbar's do (they kept an undone run's last epoch); a run that just ended
+        # keeps its line, rate included
+        if not self.controller.running and (hist[-1].epoch if hist else None) != self._status_epoch:
+            self._status_epoch = hist[-1].epoch if hist else None
+            self.status_label.setText(f"Epoch {hist[-1].epoch} · loss {hist[-1].loss:.5g}" if hist else "")
 
     @Slot(object)
     def _on_neuron_hovered(self, key) -> None:

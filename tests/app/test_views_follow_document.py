@@ -115,6 +115,26 @@ def test_undoing_a_training_step_takes_its_epochs_back(window, qtbot):
     assert list(x) == [1, 2] and y[1] != y[0]
 
 
+def test_undo_and_redo_bring_the_status_bar_figures_with_the_history(window, qtbot):
+    w = window
+    w.files.open_example("xor")
+    step(w, qtbot, 3)
+    f = w.training
+    third = w.document.project.history[-1]
+    # a step has no rate to give: the line does not say "0 epochs/s"
+    assert f.status_label.text() == f"Epoch 3 · loss {third.loss:.5g}"
+    w.document.undo()
+    second = w.document.project.history[-1]
+    assert second.epoch == 2
+    assert f.status_label.text() == f"Epoch 2 · loss {second.loss:.5g}"
+    assert w.toolbar.readout.epoch == 2
+    w.document.undo()
+    w.document.undo()
+    assert w.document.project.history == [] and f.status_label.text() == ""
+    w.document.redo()
+    assert f.status_label.text().startswith("Epoch 1 · loss ")
+
+
 class PaintSpy(QObject):
     def __init__(self) -> None:
         super().__init__()
