@@ -5,6 +5,8 @@ trains XOR (online), two spirals (mini-batch) and 3,000 points online (long epoc
 speed with every live view on (loss plot, δ glow, input-plane map, probe split out of the map's
 tab group so both are visible, canvas recolouring), and prints:
 - epochs per second with the GUI versus headless core in the same process (aim: ratio >= 0.9);
+- the training thread's CPU time an epoch against headless, and its share of its run on the CPU
+  (the ratio is about their product: where the rest of the shortfall is);
 - the lateness of a 10 ms GUI timer during training: worst over all rounds and median 99th
   percentile (aim: p99 <= 16 ms, one frame at 60 Hz);
 - the CPU time of the GUI thread as a share of the run's wall time (the GIL is one core: Python
@@ -81,13 +83,48 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def headless_rate(project, epochs: int) -> float:
+def headless_rate(project, epochs: int) -> tuple[float, float]:
+    """Epochs a second, and CPU seconds an epoch, of core's ``train`` in this thread."""
     x, y, val = project.dataset.arrays()
     cfg = replace(project.training, max_epochs=epochs, report_weights=False)
     net = project.network.copy()
-    t0 = time.perf_counter()
+    cpu0, t0 = time.thread_time(), time.perf_counter()
     n = sum(1 for _ in train(net, x, y, cfg, val))
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), (time.thread_time() - cpu0) / max(n, 1)
+
+
+def worker_alone_cpu(project, epochs: int) -> float:
+    """CPU seconds an epoch of the training worker's run in this thread, with no window and no
+    GUI thread beside it: its own cost over ``train``'s, without the other core's activity."""
+    from app.training.worker import TrainingWorker
+    x, y, val = project.dataset.arrays()
+    worker = TrainingWorker(project.network.copy(), x, y, val, replace(project.training, max_epochs=epochs),
+                            gui_awake=lambda: False)
+    cpu0 = time.thread_time()
+    worker.run()
+    return (time.thread_time() - cpu0) / epochs
+
+
+class WorkerClock:
+    """The training thread's CPU time and wall time over its last run. They split the GUI run's
+    shortfall in two: time the worker was off the CPU (parked for frames, handing the GIL over)
+    and epochs that cost it more CPU than headless (its own extra work, and whatever the other
+    core's activity costs this one: on this 2-vCPU machine a busy process beside headless
+    training made its CPU time 0.94-1.71x)."""
+
+    def __init__(self) -> None:
+        from app.training import worker as worker_module
+        self.cpu = self.wall = 0.0
+        original = worker_module.TrainingWorker.run
+        clock = self
+
+        def run(worker_self) -> None:
+            cpu0, t0 = time.thread_time(), time.perf_counter()
+            try:
+                original(worker_self)
+            finally:
+                clock.cpu, clock.wall = time.thread_time() - cpu0, time.perf_counter() - t0
+        worker_module.TrainingWorker.run = run
 
 
 class Profiles:
@@ -237,6 +274,7 @@ def main() -> None:
     app.setOrganizationName("BackpropStudioBench")  # keep the user's window settings untouched
     QSettings.setDefaultFormat(QSettings.IniFormat)
     window, kind = make_window()
+    worker_clock = WorkerClock()
     window.resize(1280, 720)
     window.show()
     app.processEvents()
@@ -258,10 +296,16 @@ def main() -> None:
         # set their pace) belong to opening a network, not to each training run.
         gui_run(app, window, fresh(name, batch), max(epochs // 10, 1))
         profiles = Profiles() if args.profile else None
+        cpu_ratios, alone_ratios, on_cpu = [], [], []
         for _ in range(args.rounds):
-            before = headless_rate(fresh(name, batch), epochs)
+            before, cpu_before = headless_rate(fresh(name, batch), epochs)
             r = gui_run(app, window, fresh(name, batch), epochs, profiles)
-            core_rate = (before + headless_rate(fresh(name, batch), epochs)) / 2
+            after, cpu_after = headless_rate(fresh(name, batch), epochs)
+            core_rate = (before + after) / 2
+            headless_cpu = (cpu_before + cpu_after) / 2
+            cpu_ratios.append(worker_clock.cpu / max(r["trained"], 1) / headless_cpu)
+            on_cpu.append(worker_clock.cpu / worker_clock.wall)
+            alone_ratios.append(worker_alone_cpu(fresh(name, batch), epochs) / headless_cpu)
             ratios.append(r["rate"] / core_rate)
             rates.append(r["rate"])
             cores.append(core_rate)
@@ -275,6 +319,10 @@ def main() -> None:
               f"{'all rounds ' + str(epochs) + '/' + str(epochs) if ok else 'MISMATCH':>16}"
               f"   (ratios {', '.join(f'{q:.2f}' for q in ratios)}; p99 {', '.join(f'{q:.1f}' for q in p99s)})",
               flush=True)
+        print(f"{'':28} worker: CPU an epoch {np.median(alone_ratios):.2f}x headless without a window "
+              f"({', '.join(f'{q:.2f}' for q in alone_ratios)}), {np.median(cpu_ratios):.2f}x with it "
+              f"({', '.join(f'{q:.2f}' for q in cpu_ratios)}); on the CPU {np.median(on_cpu):.0%} of its run "
+              f"({', '.join(f'{q:.0%}' for q in on_cpu)})", flush=True)
         if args.shot:
             window.grab().save(os.path.join(args.shot, f"bench_{name.split('.')[0]}.png"))
         if profiles is not None:
