@@ -345,7 +345,8 @@ class MainWindow(QMainWindow):
 
     def _reset_run_readouts(self) -> None:
         """Another network: the last run's figures ("Epoch 1616 · loss 0.0105") belong to the
-        previous one, so the status bar and the Training panel's run line start empty."""
+        previous one, so the Training panel's run line starts empty and the status bar shows the
+        opened file's last epoch, if it has one (set when its history arrives)."""
         training = getattr(self, "training", None)
         if training is not None:
             training.clear_status()
