@@ -5,8 +5,9 @@ trains XOR (online), two spirals (mini-batch) and 3,000 points online (long epoc
 speed with every live view on (loss plot, δ glow, input-plane map, probe split out of the map's
 tab group so both are visible, canvas recolouring), and prints:
 - epochs per second with the GUI versus headless core in the same process (aim: ratio >= 0.9);
-- the training thread's CPU time an epoch against headless, and its share of its run on the CPU
-  (the ratio is about their product: where the rest of the shortfall is);
+- the training thread's CPU time an epoch against headless (without a window and with it), and
+  its share of its run on the CPU: the ratio is about that share divided by the CPU factor, so
+  they say whether a shortfall is time off the CPU or dearer epochs;
 - the lateness of a 10 ms GUI timer during training: worst over all rounds and median 99th
   percentile (aim: p99 <= 16 ms, one frame at 60 Hz);
 - the CPU time of the GUI thread as a share of the run's wall time (the GIL is one core: Python
